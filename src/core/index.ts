@@ -1,0 +1,24 @@
+export type {
+  PackageType,
+  LayerRef,
+  Location,
+  PackageOwner,
+  DpkgMetadata,
+  ApkMetadata,
+  RpmMetadata,
+  NpmMetadata,
+  PythonMetadata,
+  GoMetadata,
+  JavaMetadata,
+  GemMetadata,
+  RustMetadata,
+  DotnetMetadata,
+  PhpMetadata,
+  PackageMetadata,
+  Package,
+  Distro,
+} from './package.js';
+export { ErrorCodes, MamoriError, isMamoriError, errorMessage } from './errors.js';
+export type { ErrorCode } from './errors.js';
+export { purl } from './purl.js';
+export type { PurlParts } from './purl.js';
