@@ -94,3 +94,13 @@ export interface ResolvedImage {
   readonly layers: readonly LayerDescriptor[];
   readonly repoTags?: readonly string[];
 }
+
+/** One image, from any transport except `dir:`. */
+export interface ImageSource {
+  /** Human-readable name for messages. */
+  readonly name: string;
+  resolve(): Promise<ResolvedImage>;
+  /** The layer's bytes as stored (compressed or not), unverified: the layer reader verifies. */
+  openLayer(layer: LayerDescriptor): Promise<Readable>;
+  close(): Promise<void>;
+}
