@@ -94,6 +94,8 @@ export interface PythonMetadata {
   /** Paths from RECORD / installed-files.txt, absolute. */
   readonly files?: readonly string[];
   readonly hashes?: readonly string[];
+  /** A development-only dependency, where the lockfile says so. */
+  readonly dev?: boolean;
 }
 
 export interface GoMetadata {
@@ -114,7 +116,7 @@ export interface JavaMetadata {
   readonly kind: 'java-archive';
   readonly groupId?: string;
   readonly artifactId?: string;
-  /** `outer.jar!inner.jar` for nested archives. */
+  /** `outer.war:WEB-INF/lib/inner.jar` for nested archives (Syft's form). */
   readonly virtualPath: string;
   readonly manifest?: Readonly<Record<string, string>>;
 }
@@ -143,6 +145,8 @@ export interface PhpMetadata {
   readonly sourceUrl?: string;
   readonly sourceReference?: string;
   readonly distUrl?: string;
+  /** A development-only dependency (`packages-dev`), where the lockfile says so. */
+  readonly dev?: boolean;
 }
 
 export type PackageMetadata =

@@ -1,8 +1,10 @@
+import { homedir } from 'node:os';
 import type { Readable } from 'node:stream';
 import { MamoriError } from '../core/index.js';
 import { DockerArchiveSource, openOciArchive } from './archive.js';
 import { OciLayoutStore, directoryReader } from './oci-layout.js';
 import type { ImageReference } from './reference.js';
+import { openRegistryStore, parseDockerReference, resolveCredentials } from './registry/index.js';
 import { resolveImage } from './resolve.js';
 import type { BlobStore, ImageSource, LayerDescriptor, Platform, ResolvedImage } from './types.js';
 
@@ -31,10 +33,37 @@ export class StoreImageSource implements ImageSource {
   }
 }
 
+/** How to reach registries: credentials, TLS. */
+export interface RegistryAccess {
+  /** `USER[:PASSWORD]`, as skopeo's `--creds`. */
+  readonly creds?: string;
+  /** An auth.json to read first (skopeo's `--authfile`); otherwise `$REGISTRY_AUTH_FILE` and the usual places. */
+  readonly authFile?: string;
+  /** Verify TLS certificates; false also allows plain HTTP. Default true. */
+  readonly tlsVerify?: boolean;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly homeDir?: string;
+}
+
 export interface OpenOptions {
   readonly platform?: Platform;
-  /** Opens a registry repository; supplied by the registry module so this one stays free of network code. */
-  readonly openRegistry?: (reference: string) => Promise<{ store: BlobStore; reference: string }>;
+  readonly registry?: RegistryAccess;
+}
+
+async function openRegistry(reference: string, access: RegistryAccess): Promise<{ store: BlobStore; reference: string }> {
+  const ref = parseDockerReference(reference);
+  const env = { ...(access.env ?? process.env), ...(access.authFile ? { REGISTRY_AUTH_FILE: access.authFile } : {}) };
+  const credentials = await resolveCredentials(ref.registry, {
+    ...(access.creds !== undefined ? { creds: access.creds } : {}),
+    repository: ref.repository,
+    env,
+    homeDir: access.homeDir ?? homedir(),
+  });
+  const store = openRegistryStore(ref, {
+    ...(credentials ? { credentials } : {}),
+    ...(access.tlsVerify !== undefined ? { tlsVerify: access.tlsVerify } : {}),
+  });
+  return { store, reference: ref.digest ?? ref.tag ?? 'latest' };
 }
 
 /** Opens an image reference of any transport but `dir:`. */
@@ -51,8 +80,7 @@ export async function openImageSource(ref: ImageReference, opts: OpenOptions = {
     case 'docker-archive':
       return DockerArchiveSource.open(ref.path, ref.tag);
     case 'docker': {
-      if (!opts.openRegistry) throw new MamoriError('UNSUPPORTED_TRANSPORT', 'registry access is not available here');
-      const { store, reference } = await opts.openRegistry(ref.reference);
+      const { store, reference } = await openRegistry(ref.reference, opts.registry ?? {});
       return new StoreImageSource(store, reference, opts.platform);
     }
     case 'dir':

@@ -30,14 +30,14 @@ function isSpace(c: string | undefined): boolean {
 class Cursor {
   pos = 0;
   constructor(readonly s: string) {}
-  get ch(): string | undefined {
+  peek(): string | undefined {
     return this.s[this.pos];
   }
   get done(): boolean {
     return this.pos >= this.s.length;
   }
   skipSpace(): void {
-    while (isSpace(this.ch)) this.pos++;
+    while (isSpace(this.peek())) this.pos++;
   }
   token(): string {
     const start = this.pos;
@@ -57,8 +57,8 @@ class Cursor {
     return out;
   }
   skipPastComma(): void {
-    while (!this.done && this.ch !== ',') {
-      if (this.ch === '"') this.quoted();
+    while (!this.done && this.peek() !== ',') {
+      if (this.peek() === '"') this.quoted();
       else this.pos++;
     }
   }
@@ -67,12 +67,12 @@ class Cursor {
 /** Reads a token68 at the cursor, if the text there is one followed by end or comma. */
 function tryToken68(cur: Cursor): string | undefined {
   const start = cur.pos;
-  while (!cur.done && isToken68Char(cur.ch as string)) cur.pos++;
+  while (!cur.done && isToken68Char(cur.peek() as string)) cur.pos++;
   if (cur.pos === start) return undefined;
-  while (cur.ch === '=') cur.pos++;
+  while (cur.peek() === '=') cur.pos++;
   const end = cur.pos;
   cur.skipSpace();
-  if (cur.done || cur.ch === ',') return cur.s.slice(start, end);
+  if (cur.done || cur.peek() === ',') return cur.s.slice(start, end);
   cur.pos = start;
   return undefined;
 }
@@ -80,7 +80,7 @@ function tryToken68(cur: Cursor): string | undefined {
 function parseParams(cur: Cursor, params: Map<string, string>): void {
   for (;;) {
     cur.skipSpace();
-    while (cur.ch === ',') {
+    while (cur.peek() === ',') {
       cur.pos++;
       cur.skipSpace();
     }
@@ -88,18 +88,18 @@ function parseParams(cur: Cursor, params: Map<string, string>): void {
     const start = cur.pos;
     const name = cur.token();
     cur.skipSpace();
-    if (name.length === 0 || cur.ch !== '=') {
+    if (name.length === 0 || cur.peek() !== '=') {
       // Not a parameter: the next challenge's scheme (or garbage) starts here.
       cur.pos = start;
       return;
     }
     cur.pos++;
     cur.skipSpace();
-    const value = cur.ch === '"' ? cur.quoted() : cur.token();
+    const value = cur.peek() === '"' ? cur.quoted() : cur.token();
     const key = name.toLowerCase();
     if (!params.has(key) && params.size < MAX_PARAMS) params.set(key, value);
     cur.skipSpace();
-    if (!cur.done && cur.ch !== ',') cur.skipPastComma();
+    if (!cur.done && cur.peek() !== ',') cur.skipPastComma();
   }
 }
 
@@ -111,15 +111,14 @@ export function parseWwwAuthenticate(header: string | readonly string[] | undefi
   const out: AuthChallenge[] = [];
   while (!cur.done && out.length < MAX_CHALLENGES) {
     cur.skipSpace();
-    if (cur.ch === ',') {
+    if (cur.peek() === ',') {
       cur.pos++;
       continue;
     }
     if (cur.done) break;
     const scheme = cur.token();
     if (scheme.length === 0) {
-      // Garbage where a scheme belongs: skip it.
-      cur.pos++;
+      // Garbage where a scheme belongs (never a space or comma here): skip the element.
       cur.skipPastComma();
       continue;
     }
@@ -127,15 +126,18 @@ export function parseWwwAuthenticate(header: string | readonly string[] | undefi
     cur.skipSpace();
     const params = new Map<string, string>();
     let token68: string | undefined;
-    if (cur.pos > afterScheme && !cur.done && cur.ch !== ',') {
+    if (cur.peek() === ',') {
+      // Empty list elements may precede the parameters (`Bearer , realm="x"`).
+      parseParams(cur, params);
+    } else if (cur.pos > afterScheme && !cur.done) {
       const save = cur.pos;
       const name = cur.token();
       cur.skipSpace();
-      const looksLikeParam = name.length > 0 && cur.ch === '=' && !/^=*\s*(,|$)/.test(text.slice(cur.pos));
+      const looksLikeParam = name.length > 0 && cur.peek() === '=' && !/^=*\s*(,|$)/.test(text.slice(cur.pos));
       cur.pos = save;
       if (!looksLikeParam) token68 = tryToken68(cur);
       if (token68 === undefined) parseParams(cur, params);
-    } else if (cur.pos === afterScheme && !cur.done && cur.ch !== ',') {
+    } else if (cur.pos === afterScheme && !cur.done && cur.peek() !== ',') {
       // A scheme glued to garbage (`Bearer"x"`): drop the rest of this element.
       cur.skipPastComma();
     }

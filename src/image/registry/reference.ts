@@ -84,6 +84,7 @@ export function parseDockerReference(input: string): DockerReference {
   if (typeof input !== 'string' || input.length === 0) throw invalid(String(input), 'empty reference');
   if (input.length > 4096) throw invalid(input.slice(0, 64) + '…', 'reference is too long');
   if (input.startsWith('docker://')) input = input.slice('docker://'.length);
+  // eslint-disable-next-line no-control-regex
   if (/[\s\x00-\x1f\x7f]/.test(input)) throw invalid(input, 'contains whitespace or control characters');
 
   let rest = input;

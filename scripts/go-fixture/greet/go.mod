@@ -1,0 +1,3 @@
+module example.com/mamori/greet
+
+go 1.19

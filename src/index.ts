@@ -1,0 +1,28 @@
+/**
+ * mamori's library API. Everything exported here is public and typed; the
+ * CLI and the server are built on the same functions.
+ */
+export type {
+  Package,
+  PackageType,
+  PackageMetadata,
+  PackageOwner,
+  Location,
+  LayerRef,
+  Distro,
+  ErrorCode,
+} from './core/index.js';
+export { MamoriError, isMamoriError, ErrorCodes, purl } from './core/index.js';
+export { inventory, selectCatalogers, ALL_CATALOGERS } from './inventory/index.js';
+export type {
+  Inventory,
+  InventoryLayer,
+  InventorySource,
+  InventoryOptions,
+  ProgressEvent,
+  Cataloger,
+} from './inventory/index.js';
+export { parseReference, parsePlatform, hostPlatform } from './image/index.js';
+export type { ImageReference, Platform, RegistryAccess } from './image/index.js';
+export { formats, formatNames, renderCycloneDx, renderSpdx, renderJson, renderTable } from './report/index.js';
+export type { FormatName } from './report/index.js';

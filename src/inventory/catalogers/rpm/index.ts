@@ -1,0 +1,11 @@
+export { rpmCataloger, rpmPurl, rpmVersion } from './cataloger.js';
+export type { RpmFact } from './cataloger.js';
+export { parseRpmHeader, MAX_HEADER_DATA, MAX_HEADER_TAGS } from './header.js';
+export type { RpmHeader } from './header.js';
+export { readBerkeleyDb } from './bdb.js';
+export { readNdb } from './ndb.js';
+export { readRpmSqlite } from './sqlite.js';
+export { readRpmDb, readRpmDbRecords, rpmDbFormat } from './db.js';
+export type { RpmDbContents, RpmDbFormat } from './db.js';
+export { MAX_HEADER_BLOB, MAX_PACKAGES } from './record.js';
+export type { RpmDbRecord } from './record.js';
