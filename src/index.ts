@@ -24,5 +24,12 @@ export type {
 } from './inventory/index.js';
 export { parseReference, parsePlatform, hostPlatform } from './image/index.js';
 export type { ImageReference, Platform, RegistryAccess } from './image/index.js';
-export { formats, formatNames, renderCycloneDx, renderSpdx, renderJson, renderTable } from './report/index.js';
+export {
+  formats,
+  formatNames,
+  renderCycloneDx,
+  renderSpdx,
+  renderJson,
+  renderTable,
+} from './report/index.js';
 export type { FormatName } from './report/index.js';

@@ -1,19 +1,22 @@
 import { Command, CommanderError } from 'commander';
 import { mamoriVersion } from '../report/index.js';
 import { EXIT_ERROR, reportError } from './errors.js';
-import { sbomCommand } from './sbom.js';
+import { type CliIo, sbomCommand } from './sbom.js';
 
-/** Runs the CLI; returns the exit code. */
-export async function main(argv: readonly string[], io = { stdout: process.stdout, stderr: process.stderr }): Promise<number> {
+/** Runs the CLI with `argv` (without node and script); returns the exit code. */
+export async function main(
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr },
+): Promise<number> {
   let exit = 0;
+  const output = { writeOut: (s: string) => io.stdout.write(s), writeErr: (s: string) => io.stderr.write(s) };
   const program = new Command('mamori')
     .description('mamori: container security for the whole lifecycle (Build → Ship → Run)')
-    .version(mamoriVersion(), '-v, --version')
-    .showHelpAfterError('(run with --help for usage)')
-    .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .version(mamoriVersion(), '-v, --version');
   program.addCommand(sbomCommand(io, (c) => (exit = c)));
-  for (const c of program.commands) c.exitOverride();
+  for (const c of [program, ...program.commands]) {
+    c.exitOverride().configureOutput(output).showHelpAfterError('(run with --help for usage)');
+  }
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return exit;
@@ -22,4 +25,3 @@ export async function main(argv: readonly string[], io = { stdout: process.stdou
     return reportError(e, io.stderr);
   }
 }
-

@@ -21,7 +21,10 @@ export class Progress {
   private readonly frames = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
   private frame = 0;
 
-  constructor(private readonly out: NodeJS.WriteStream, private readonly enabled: boolean) {}
+  constructor(
+    private readonly out: NodeJS.WriteStream,
+    private readonly enabled: boolean,
+  ) {}
 
   readonly onEvent = (e: ProgressEvent): void => {
     if (!this.enabled) return;
@@ -55,8 +58,10 @@ export class Progress {
     if (!force && now - this.last < 100) return;
     this.last = now;
     const parts = [this.phase];
-    if (this.total > 0) parts.push(`layer ${this.done}/${this.total}${this.cached ? ` (${this.cached} cached)` : ''}`);
-    if (this.bytes > 0) parts.push(this.totalBytes ? `${mb(this.bytes)} / ${mb(this.totalBytes)}` : mb(this.bytes));
+    if (this.total > 0)
+      parts.push(`layer ${this.done}/${this.total}${this.cached ? ` (${this.cached} cached)` : ''}`);
+    if (this.bytes > 0)
+      parts.push(this.totalBytes ? `${mb(this.bytes)} / ${mb(this.totalBytes)}` : mb(this.bytes));
     const frame = this.frames[this.frame++ % this.frames.length] ?? '';
     const line = `${frame} ${parts.join(' · ')}`;
     this.out.write(`\r\x1b[2K${line.slice(0, Math.max(20, (this.out.columns ?? 80) - 1))}`);

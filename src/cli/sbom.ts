@@ -14,11 +14,25 @@ export interface CliIo {
 /** Options shared by every command that reads an image. */
 export function addImageOptions(cmd: Command): Command {
   return cmd
-    .option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (default: this host)')
+    .option(
+      '--platform <os/arch[/variant]>',
+      'platform to pick from a multi-platform image (default: this host)',
+    )
     .option('--creds <user[:password]>', 'registry credentials')
-    .option('--authfile <path>', 'containers auth.json with registry credentials (default: $REGISTRY_AUTH_FILE, then the usual places)')
-    .option('--tls-verify <bool>', 'verify registry TLS certificates; false also allows plain HTTP', parseBool, true)
-    .option('--catalogers <list>', 'catalogers or tags to run: name,tag to replace the default, +name to add, -name to remove')
+    .option(
+      '--authfile <path>',
+      'containers auth.json with registry credentials (default: $REGISTRY_AUTH_FILE, then the usual places)',
+    )
+    .option(
+      '--tls-verify <bool>',
+      'verify registry TLS certificates; false also allows plain HTTP',
+      parseBool,
+      true,
+    )
+    .option(
+      '--catalogers <list>',
+      'catalogers or tags to run: name,tag to replace the default, +name to add, -name to remove',
+    )
     .option('--cache-dir <dir>', 'layer cache directory (default: $MAMORI_CACHE_DIR or ~/.cache/mamori)')
     .option('--no-cache', 'do not read or write the layer cache')
     .option('--max-layer-size <bytes>', 'largest uncompressed layer to accept', parsePositiveInt)
@@ -33,7 +47,8 @@ function parseBool(v: string): boolean {
 
 function parsePositiveInt(v: string): number {
   const m = /^(\d+)([kmgt]i?b?)?$/i.exec(v.trim());
-  if (!m) throw new MamoriError('INVALID_ARGUMENT', `expected a size such as 1073741824 or 16GiB, got "${v}"`);
+  if (!m)
+    throw new MamoriError('INVALID_ARGUMENT', `expected a size such as 1073741824 or 16GiB, got "${v}"`);
   const unit = (m[2] ?? '').toLowerCase().replace(/i?b$/, '');
   const mult = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4 }[unit] ?? 1;
   return Number(m[1]) * mult;
@@ -111,13 +126,15 @@ Examples:
   mamori sbom --creds user:pass --tls-verify=false 127.0.0.1:5000/app:1.0 -f spdx
   mamori sbom dir:/srv/rootfs --catalogers +npm-lock`,
   );
-  cmd.action(async (ref: string, o: ImageCommandOptions & { format: string; output?: string; wide?: boolean }) => {
-    if (!isFormatName(o.format)) throw new MamoriError('INVALID_ARGUMENT', `unknown format ${o.format}`);
-    const inv = await inventoryFromCli(ref, o, io);
-    for (const w of inv.warnings) if (!o.quiet) io.stderr.write(`mamori: warning: ${w}\n`);
-    const color = o.format === 'table' && !o.output && io.stdout.isTTY === true;
-    await writeOutput(formats[o.format].render(inv, { wide: !!o.wide, color }), o.output, io);
-    setExit(EXIT_OK);
-  });
+  cmd.action(
+    async (ref: string, o: ImageCommandOptions & { format: string; output?: string; wide?: boolean }) => {
+      if (!isFormatName(o.format)) throw new MamoriError('INVALID_ARGUMENT', `unknown format ${o.format}`);
+      const inv = await inventoryFromCli(ref, o, io);
+      for (const w of inv.warnings) if (!o.quiet) io.stderr.write(`mamori: warning: ${w}\n`);
+      const color = o.format === 'table' && !o.output && io.stdout.isTTY === true;
+      await writeOutput(formats[o.format].render(inv, { wide: !!o.wide, color }), o.output, io);
+      setExit(EXIT_OK);
+    },
+  );
   return cmd;
 }

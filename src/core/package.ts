@@ -83,12 +83,7 @@ export interface NpmMetadata {
 }
 
 export interface PythonMetadata {
-  readonly kind:
-    | 'python-dist-info'
-    | 'python-egg-info'
-    | 'poetry-lock'
-    | 'pipfile-lock'
-    | 'requirements-txt';
+  readonly kind: 'python-dist-info' | 'python-egg-info' | 'poetry-lock' | 'pipfile-lock' | 'requirements-txt';
   readonly author?: string;
   readonly homePage?: string;
   /** Paths from RECORD / installed-files.txt, absolute. */

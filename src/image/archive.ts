@@ -38,14 +38,21 @@ function parseDockerManifest(bytes: Buffer, what: string): DockerManifestEntry[]
   } catch (e) {
     throw new MamoriError('INVALID_MANIFEST', `${what} is not valid JSON`, { cause: e });
   }
-  if (!Array.isArray(v) || v.length === 0) throw new MamoriError('INVALID_MANIFEST', `${what}: expected a non-empty array`);
+  if (!Array.isArray(v) || v.length === 0)
+    throw new MamoriError('INVALID_MANIFEST', `${what}: expected a non-empty array`);
   return v.map((e: unknown, i) => {
     const o = (typeof e === 'object' && e !== null ? e : {}) as Record<string, unknown>;
     const layers = o.Layers;
-    if (typeof o.Config !== 'string' || !Array.isArray(layers) || !layers.every((l) => typeof l === 'string')) {
+    if (
+      typeof o.Config !== 'string' ||
+      !Array.isArray(layers) ||
+      !layers.every((l) => typeof l === 'string')
+    ) {
       throw new MamoriError('INVALID_MANIFEST', `${what}[${i}]: needs Config and Layers`);
     }
-    const tags = Array.isArray(o.RepoTags) ? o.RepoTags.filter((t): t is string => typeof t === 'string') : [];
+    const tags = Array.isArray(o.RepoTags)
+      ? o.RepoTags.filter((t): t is string => typeof t === 'string')
+      : [];
     return { Config: o.Config, RepoTags: tags, Layers: layers as string[] };
   });
 }
@@ -80,7 +87,10 @@ export class DockerArchiveSource implements ImageSource {
     const entries = parseDockerManifest(
       await this.index.read('manifest.json', 4 * 1024 * 1024).catch((e: unknown) => {
         if (e instanceof MamoriError && e.code === 'NOT_FOUND') {
-          throw new MamoriError('INVALID_MANIFEST', `${this.name}: no manifest.json (not a docker save archive?)`);
+          throw new MamoriError(
+            'INVALID_MANIFEST',
+            `${this.name}: no manifest.json (not a docker save archive?)`,
+          );
         }
         throw e;
       }),
@@ -93,7 +103,10 @@ export class DockerArchiveSource implements ImageSource {
       if (!entry && /^\d+$/.test(this.tag)) entry = entries[Number(this.tag)];
       if (!entry) {
         const tags = entries.flatMap((e) => e.RepoTags).join(', ');
-        throw new MamoriError('NOT_FOUND', `${this.name}: no image tagged "${this.tag}"${tags ? ` (tags: ${tags})` : ''}`);
+        throw new MamoriError(
+          'NOT_FOUND',
+          `${this.name}: no image tagged "${this.tag}"${tags ? ` (tags: ${tags})` : ''}`,
+        );
       }
     } else {
       if (entries.length > 1) {
@@ -109,7 +122,8 @@ export class DockerArchiveSource implements ImageSource {
     const what = `${this.name} config ${entry.Config}`;
     const configBytes = await this.index.read(entry.Config, MAX_CONFIG_BYTES);
     const base = entry.Config.replace(/^blobs\/sha256\//, '').replace(/\.json$/, '');
-    const named = digestFromName(entry.Config) ?? (/^[a-f0-9]{64}$/.test(base) ? `sha256:${base}` : undefined);
+    const named =
+      digestFromName(entry.Config) ?? (/^[a-f0-9]{64}$/.test(base) ? `sha256:${base}` : undefined);
     if (named) verifyBytes(what, configBytes, named);
     const config = parseImageConfig(configBytes, what, entry.Layers.length);
     this.layerPaths = entry.Layers;
@@ -128,7 +142,9 @@ export class DockerArchiveSource implements ImageSource {
     return {
       configDigest: named ?? digestOf(configBytes, 'sha256:'),
       config,
-      ...(config.os && config.architecture ? { platform: { os: config.os, architecture: config.architecture } } : {}),
+      ...(config.os && config.architecture
+        ? { platform: { os: config.os, architecture: config.architecture } }
+        : {}),
       layers,
       ...(entry.RepoTags.length ? { repoTags: entry.RepoTags } : {}),
     };
@@ -136,7 +152,8 @@ export class DockerArchiveSource implements ImageSource {
 
   async openLayer(layer: LayerDescriptor): Promise<Readable> {
     const path = this.layerPaths[layer.index];
-    if (path === undefined) throw new MamoriError('NOT_FOUND', `${this.name}: layer ${layer.index} not found`);
+    if (path === undefined)
+      throw new MamoriError('NOT_FOUND', `${this.name}: layer ${layer.index} not found`);
     return this.index.stream(path);
   }
 

@@ -34,7 +34,8 @@ async function* verify(
     if (size !== undefined && total > size) {
       throw new MamoriError('SIZE_MISMATCH', `${what}: more bytes than the ${size} its descriptor declares`);
     }
-    if (total > max) throw new MamoriError('LIMIT_EXCEEDED', `${what}: larger than the limit of ${max} bytes`);
+    if (total > max)
+      throw new MamoriError('LIMIT_EXCEEDED', `${what}: larger than the limit of ${max} bytes`);
     hash?.update(chunk);
     onBytes?.(chunk.length);
     yield chunk;
@@ -122,7 +123,14 @@ export function readLayer(
   limits: LayerReadLimits,
   onCompressedBytes?: (n: number) => void,
 ): Readable {
-  const stored = verify(raw, `${what} blob`, layer.digest, layer.size, Number.MAX_SAFE_INTEGER, onCompressedBytes);
+  const stored = verify(
+    raw,
+    `${what} blob`,
+    layer.digest,
+    layer.size,
+    Number.MAX_SAFE_INTEGER,
+    onCompressedBytes,
+  );
   const plain = verify(
     decompress(stored, what),
     `${what} (uncompressed)`,

@@ -29,8 +29,18 @@ test('parses an OCI manifest and a Docker list', () => {
         schemaVersion: 2,
         mediaType: MediaTypes.dockerList,
         manifests: [
-          { mediaType: MediaTypes.dockerManifest, digest: d('1'), size: 1, platform: { os: 'linux', architecture: 'arm64', variant: 'v8' } },
-          { mediaType: MediaTypes.dockerManifest, digest: d('2'), size: 1, platform: { os: 'linux', architecture: 'amd64' } },
+          {
+            mediaType: MediaTypes.dockerManifest,
+            digest: d('1'),
+            size: 1,
+            platform: { os: 'linux', architecture: 'arm64', variant: 'v8' },
+          },
+          {
+            mediaType: MediaTypes.dockerManifest,
+            digest: d('2'),
+            size: 1,
+            platform: { os: 'linux', architecture: 'amd64' },
+          },
         ],
       }),
     ),
@@ -43,7 +53,8 @@ test('parses an OCI manifest and a Docker list', () => {
   assert.equal(selectManifest(list.manifests, { os: 'linux', architecture: 'arm64' }, 'l').digest, d('1'));
   assert.throws(
     () => selectManifest(list.manifests, { os: 'linux', architecture: 's390x' }, 'l'),
-    (e: unknown) => isMamoriError(e, 'NO_MATCHING_PLATFORM') && /linux\/arm64\/v8, linux\/amd64/.test(e.message),
+    (e: unknown) =>
+      isMamoriError(e, 'NO_MATCHING_PLATFORM') && /linux\/arm64\/v8, linux\/amd64/.test(e.message),
   );
   assert.equal(hostPlatform().os, 'linux');
 });
@@ -52,17 +63,32 @@ test('refuses schema 1, bad digests, negative sizes and foreign media types', ()
   const bad: Array<[Buffer, ErrorCode]> = [
     [Buffer.from('{"schemaVersion":1,"fsLayers":[]}'), 'INVALID_MANIFEST'],
     [Buffer.from('not json'), 'INVALID_MANIFEST'],
-    [manifest([{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: 'sha256:xyz', size: 1 }]), 'INVALID_MANIFEST'],
-    [manifest([{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: d('a'), size: -1 }]), 'INVALID_MANIFEST'],
+    [
+      manifest([{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: 'sha256:xyz', size: 1 }]),
+      'INVALID_MANIFEST',
+    ],
+    [
+      manifest([{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: d('a'), size: -1 }]),
+      'INVALID_MANIFEST',
+    ],
     [manifest([{ mediaType: 'application/x-helm-chart', digest: d('a'), size: 1 }]), 'INVALID_MANIFEST'],
   ];
-  for (const [b, code] of bad) assert.throws(() => parseManifest(b, '', 'm'), (e: unknown) => isMamoriError(e, code));
+  for (const [b, code] of bad)
+    assert.throws(
+      () => parseManifest(b, '', 'm'),
+      (e: unknown) => isMamoriError(e, code),
+    );
 });
 
 test('config diff_ids must match the layer count', () => {
-  const cfg = Buffer.from(JSON.stringify({ rootfs: { type: 'layers', diff_ids: [d('a')] }, config: { User: 'app' } }));
+  const cfg = Buffer.from(
+    JSON.stringify({ rootfs: { type: 'layers', diff_ids: [d('a')] }, config: { User: 'app' } }),
+  );
   assert.equal(parseImageConfig(cfg, 'c', 1).config?.User, 'app');
-  assert.throws(() => parseImageConfig(cfg, 'c', 2), (e: unknown) => isMamoriError(e, 'INVALID_MANIFEST'));
+  assert.throws(
+    () => parseImageConfig(cfg, 'c', 2),
+    (e: unknown) => isMamoriError(e, 'INVALID_MANIFEST'),
+  );
 });
 
 test('fuzz: the manifest and config parsers throw nothing but MamoriError', () => {

@@ -87,7 +87,12 @@ function parsePlatform(v: unknown): Platform | undefined {
   if (!os || !architecture) return undefined;
   const variant = str(v.variant);
   const osVersion = str(v['os.version']);
-  return { os, architecture, ...(variant ? { variant } : {}), ...(osVersion ? { 'os.version': osVersion } : {}) };
+  return {
+    os,
+    architecture,
+    ...(variant ? { variant } : {}),
+    ...(osVersion ? { 'os.version': osVersion } : {}),
+  };
 }
 
 export function parseDescriptor(v: unknown, what: string): Descriptor {
@@ -135,9 +140,13 @@ export function parseManifest(bytes: Buffer, declaredType: string, what: string)
     mediaType === MediaTypes.dockerList ||
     (mediaType === '' && Array.isArray(m.manifests) && m.layers === undefined);
   if (isIndex) {
-    if (!Array.isArray(m.manifests)) throw new MamoriError('INVALID_MANIFEST', `${what}: index has no manifests`);
+    if (!Array.isArray(m.manifests))
+      throw new MamoriError('INVALID_MANIFEST', `${what}: index has no manifests`);
     if (m.manifests.length > MAX_INDEX_ENTRIES) {
-      throw new MamoriError('LIMIT_EXCEEDED', `${what}: index lists more than ${MAX_INDEX_ENTRIES} manifests`);
+      throw new MamoriError(
+        'LIMIT_EXCEEDED',
+        `${what}: index lists more than ${MAX_INDEX_ENTRIES} manifests`,
+      );
     }
     const manifests = m.manifests.map((d, i) => parseDescriptor(d, `${what} manifests[${i}]`));
     return { kind: 'index', mediaType: mediaType || MediaTypes.ociIndex, manifests };

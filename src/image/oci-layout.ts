@@ -49,7 +49,8 @@ async function readSmallFile(path: string, max: number, what: string): Promise<B
   try {
     st = await lstat(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new MamoriError('NOT_FOUND', `${what} not found`, { cause: e });
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new MamoriError('NOT_FOUND', `${what} not found`, { cause: e });
     throw new MamoriError('IO', `${what}: ${(e as Error).message}`, { cause: e });
   }
   if (!st.isFile()) throw new MamoriError('INVALID_MANIFEST', `${what} is not a regular file`);
@@ -71,13 +72,13 @@ export class OciLayoutStore implements BlobStore {
   ) {}
 
   private async index(): Promise<{ bytes: Buffer; manifests: Descriptor[] }> {
-    const layout = await this.reader.read('oci-layout', 4096, `${this.name}: oci-layout`).catch(
-      (e: unknown) => {
+    const layout = await this.reader
+      .read('oci-layout', 4096, `${this.name}: oci-layout`)
+      .catch((e: unknown) => {
         throw new MamoriError('NOT_FOUND', `${this.name} is not an OCI image layout (no oci-layout file)`, {
           cause: e,
         });
-      },
-    );
+      });
     try {
       const v = JSON.parse(layout.toString('utf8')) as { imageLayoutVersion?: unknown };
       if (typeof v.imageLayoutVersion !== 'string') throw new Error('no imageLayoutVersion');
@@ -92,8 +93,12 @@ export class OciLayoutStore implements BlobStore {
       throw new MamoriError('INVALID_MANIFEST', `${this.name}: index.json is not valid JSON`, { cause: e });
     }
     const list = (parsed as { manifests?: unknown }).manifests;
-    if (!Array.isArray(list)) throw new MamoriError('INVALID_MANIFEST', `${this.name}: index.json has no manifests`);
-    return { bytes, manifests: list.map((d, i) => parseDescriptor(d, `${this.name} index.json manifests[${i}]`)) };
+    if (!Array.isArray(list))
+      throw new MamoriError('INVALID_MANIFEST', `${this.name}: index.json has no manifests`);
+    return {
+      bytes,
+      manifests: list.map((d, i) => parseDescriptor(d, `${this.name} index.json manifests[${i}]`)),
+    };
   }
 
   /** Tags named in index.json. */
@@ -104,7 +109,11 @@ export class OciLayoutStore implements BlobStore {
 
   async fetchManifest(reference: string, maxBytes: number): Promise<RawManifest> {
     if (isDigest(reference)) {
-      const bytes = await this.reader.read(blobPath(reference), maxBytes, `${this.name} manifest ${reference}`);
+      const bytes = await this.reader.read(
+        blobPath(reference),
+        maxBytes,
+        `${this.name} manifest ${reference}`,
+      );
       return { bytes, mediaType: '', digest: reference };
     }
     const { bytes, manifests } = await this.index();

@@ -22,7 +22,10 @@ export function hostPlatform(): Platform {
 export function parsePlatform(s: string): Platform {
   const parts = s.split('/');
   if (parts.length < 2 || parts.length > 3 || parts.some((p) => !/^[a-z0-9._-]+$/i.test(p))) {
-    throw new MamoriError('INVALID_ARGUMENT', `invalid platform "${s}" (expected OS/ARCH[/VARIANT], e.g. linux/amd64)`);
+    throw new MamoriError(
+      'INVALID_ARGUMENT',
+      `invalid platform "${s}" (expected OS/ARCH[/VARIANT], e.g. linux/amd64)`,
+    );
   }
   const [os, architecture, variant] = parts as [string, string, string | undefined];
   return { os, architecture, ...(variant ? { variant } : {}) };

@@ -7,10 +7,22 @@ const digest = `sha256:${'a'.repeat(64)}`;
 
 test('parses every transport', () => {
   assert.deepEqual(parseReference('oci:/tmp/layout'), { transport: 'oci', path: '/tmp/layout' });
-  assert.deepEqual(parseReference('oci:/tmp/layout:v1'), { transport: 'oci', path: '/tmp/layout', tag: 'v1' });
-  assert.deepEqual(parseReference(`oci:/tmp/layout@${digest}`), { transport: 'oci', path: '/tmp/layout', digest });
+  assert.deepEqual(parseReference('oci:/tmp/layout:v1'), {
+    transport: 'oci',
+    path: '/tmp/layout',
+    tag: 'v1',
+  });
+  assert.deepEqual(parseReference(`oci:/tmp/layout@${digest}`), {
+    transport: 'oci',
+    path: '/tmp/layout',
+    digest,
+  });
   assert.deepEqual(parseReference('oci-archive:img.tar'), { transport: 'oci-archive', path: 'img.tar' });
-  assert.deepEqual(parseReference('oci-archive:img.tar:v2'), { transport: 'oci-archive', path: 'img.tar', tag: 'v2' });
+  assert.deepEqual(parseReference('oci-archive:img.tar:v2'), {
+    transport: 'oci-archive',
+    path: 'img.tar',
+    tag: 'v2',
+  });
   assert.deepEqual(parseReference('docker-archive:img.tar:app:1.0'), {
     transport: 'docker-archive',
     path: 'img.tar',
@@ -21,7 +33,10 @@ test('parses every transport', () => {
     transport: 'docker',
     reference: '127.0.0.1:5000/app:1',
   });
-  assert.deepEqual(parseReference('quay.io/org/app:1'), { transport: 'docker', reference: 'quay.io/org/app:1' });
+  assert.deepEqual(parseReference('quay.io/org/app:1'), {
+    transport: 'docker',
+    reference: 'quay.io/org/app:1',
+  });
   assert.deepEqual(parseReference('debian:12'), { transport: 'docker', reference: 'debian:12' });
 });
 
@@ -40,6 +55,10 @@ test('refuses bad references with a clear error', () => {
     ['ocii:/tmp/x', 'UNSUPPORTED_TRANSPORT'],
     ['docker://', 'INVALID_REFERENCE'],
   ] as const) {
-    assert.throws(() => parseReference(s), (e: unknown) => isMamoriError(e, code), s);
+    assert.throws(
+      () => parseReference(s),
+      (e: unknown) => isMamoriError(e, code),
+      s,
+    );
   }
 });

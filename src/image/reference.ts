@@ -31,7 +31,8 @@ function requirePath(transport: string, path: string, input: string): string {
 export function parseReference(input: string): ImageReference {
   const s = input.trim();
   if (s.length === 0) throw new MamoriError('INVALID_REFERENCE', 'empty image reference');
-  if (s.length > 4096) throw new MamoriError('INVALID_REFERENCE', 'image reference is longer than 4096 characters');
+  if (s.length > 4096)
+    throw new MamoriError('INVALID_REFERENCE', 'image reference is longer than 4096 characters');
   if (s.startsWith('docker://')) {
     const reference = s.slice('docker://'.length);
     if (!reference) throw new MamoriError('INVALID_REFERENCE', `"${input}": docker: needs HOST/REPO[:TAG]`);
@@ -55,7 +56,8 @@ export function parseReference(input: string): ImageReference {
       const at = rest.indexOf('@');
       if (at !== -1) {
         const digest = rest.slice(at + 1);
-        if (!isDigest(digest)) throw new MamoriError('INVALID_REFERENCE', `"${input}": invalid digest "${digest}"`);
+        if (!isDigest(digest))
+          throw new MamoriError('INVALID_REFERENCE', `"${input}": invalid digest "${digest}"`);
         return { transport: 'oci', path: requirePath(head, rest.slice(0, at), input), digest };
       }
       const c = rest.indexOf(':');

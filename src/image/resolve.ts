@@ -31,8 +31,14 @@ export async function readBounded(stream: Readable, max: number, what: string): 
 }
 
 /** Reads a small blob (config) and verifies its size and digest. */
-export async function readBlob(store: BlobStore, desc: Descriptor, max: number, what: string): Promise<Buffer> {
-  if (desc.size > max) throw new MamoriError('LIMIT_EXCEEDED', `${what} declares ${desc.size} bytes (limit ${max})`);
+export async function readBlob(
+  store: BlobStore,
+  desc: Descriptor,
+  max: number,
+  what: string,
+): Promise<Buffer> {
+  if (desc.size > max)
+    throw new MamoriError('LIMIT_EXCEEDED', `${what} declares ${desc.size} bytes (limit ${max})`);
   const bytes = await readBounded(await store.openBlob(desc.digest, desc.size), max, what);
   verifyBytes(what, bytes, desc.digest, desc.size);
   return bytes;
@@ -79,7 +85,11 @@ export async function resolveImage(
       }));
       const platform: Platform | undefined =
         config.os && config.architecture
-          ? { os: config.os, architecture: config.architecture, ...(config.variant ? { variant: config.variant } : {}) }
+          ? {
+              os: config.os,
+              architecture: config.architecture,
+              ...(config.variant ? { variant: config.variant } : {}),
+            }
           : undefined;
       return {
         ...(digest ? { manifestDigest: digest } : {}),

@@ -24,7 +24,8 @@ export class StoreImageSource implements ImageSource {
   }
 
   openLayer(layer: LayerDescriptor): Promise<Readable> {
-    if (!layer.digest) throw new MamoriError('INVALID_MANIFEST', `${this.name}: layer ${layer.index} has no digest`);
+    if (!layer.digest)
+      throw new MamoriError('INVALID_MANIFEST', `${this.name}: layer ${layer.index} has no digest`);
     return this.store.openBlob(layer.digest, layer.size);
   }
 
@@ -50,9 +51,15 @@ export interface OpenOptions {
   readonly registry?: RegistryAccess;
 }
 
-async function openRegistry(reference: string, access: RegistryAccess): Promise<{ store: BlobStore; reference: string }> {
+async function openRegistry(
+  reference: string,
+  access: RegistryAccess,
+): Promise<{ store: BlobStore; reference: string }> {
   const ref = parseDockerReference(reference);
-  const env = { ...(access.env ?? process.env), ...(access.authFile ? { REGISTRY_AUTH_FILE: access.authFile } : {}) };
+  const env = {
+    ...(access.env ?? process.env),
+    ...(access.authFile ? { REGISTRY_AUTH_FILE: access.authFile } : {}),
+  };
   const credentials = await resolveCredentials(ref.registry, {
     ...(access.creds !== undefined ? { creds: access.creds } : {}),
     repository: ref.repository,
@@ -84,6 +91,9 @@ export async function openImageSource(ref: ImageReference, opts: OpenOptions = {
       return new StoreImageSource(store, reference, opts.platform);
     }
     case 'dir':
-      throw new MamoriError('UNSUPPORTED_TRANSPORT', 'dir: is a root filesystem, not an image: walk it directly');
+      throw new MamoriError(
+        'UNSUPPORTED_TRANSPORT',
+        'dir: is a root filesystem, not an image: walk it directly',
+      );
   }
 }

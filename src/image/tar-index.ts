@@ -82,7 +82,9 @@ export class TarIndex {
       fh = await open(path, 'r');
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      throw new MamoriError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO', `${path}: ${(e as Error).message}`, { cause: e });
+      throw new MamoriError(code === 'ENOENT' ? 'NOT_FOUND' : 'IO', `${path}: ${(e as Error).message}`, {
+        cause: e,
+      });
     }
     try {
       const { size: fileSize } = await fh.stat();
@@ -99,18 +101,24 @@ export class TarIndex {
         }
         await fh.read(head, 0, BLOCK, pos);
         if (pos === 0 && ((head[0] === 0x1f && head[1] === 0x8b) || head.readUInt32LE(0) === 0xfd2fb528)) {
-          throw new MamoriError('INVALID_LAYER', `${path}: compressed archives are not supported; decompress it first`);
+          throw new MamoriError(
+            'INVALID_LAYER',
+            `${path}: compressed archives are not supported; decompress it first`,
+          );
         }
         if (head.every((b) => b === 0)) break;
-        if (!checksumOk(head)) throw new MamoriError('INVALID_LAYER', `${path}: bad tar header checksum at offset ${pos}`);
+        if (!checksumOk(head))
+          throw new MamoriError('INVALID_LAYER', `${path}: bad tar header checksum at offset ${pos}`);
         const what = `${path} at offset ${pos}`;
         const size = octal(head, 124, 12, what);
         const type = String.fromCharCode(head[156] || 0x30);
         const dataOffset = pos + BLOCK;
-        if (dataOffset + size > fileSize) throw new MamoriError('INVALID_LAYER', `${path}: truncated tar archive`);
+        if (dataOffset + size > fileSize)
+          throw new MamoriError('INVALID_LAYER', `${path}: truncated tar archive`);
         pos = dataOffset + Math.ceil(size / BLOCK) * BLOCK;
         if (type === 'L' || type === 'K' || type === 'x' || type === 'g') {
-          if (size > MAX_META) throw new MamoriError('LIMIT_EXCEEDED', `${what}: tar metadata record too large`);
+          if (size > MAX_META)
+            throw new MamoriError('LIMIT_EXCEEDED', `${what}: tar metadata record too large`);
           const data = Buffer.alloc(size);
           await fh.read(data, 0, size, dataOffset);
           if (type === 'L') longName = cstr(data, 0, size);
@@ -120,13 +128,15 @@ export class TarIndex {
         }
         const magic = head.toString('ascii', 257, 262);
         const prefix = magic === 'ustar' ? cstr(head, 345, 155) : '';
-        const rawName = pax.path ?? longName ?? (prefix ? `${prefix}/${cstr(head, 0, 100)}` : cstr(head, 0, 100));
+        const rawName =
+          pax.path ?? longName ?? (prefix ? `${prefix}/${cstr(head, 0, 100)}` : cstr(head, 0, 100));
         const linkname = pax.linkpath ?? longLink ?? cstr(head, 157, 100);
         const realSize = pax.size !== undefined ? Number(pax.size) : size;
         longName = longLink = undefined;
         pax = {};
         const name = normalizeMemberName(rawName);
-        if (members.size >= MAX_MEMBERS) throw new MamoriError('LIMIT_EXCEEDED', `${path}: too many tar members`);
+        if (members.size >= MAX_MEMBERS)
+          throw new MamoriError('LIMIT_EXCEEDED', `${path}: too many tar members`);
         if (name !== '') members.set(name, { offset: dataOffset, size: realSize, type, linkname });
       }
       return new TarIndex(path, members);
@@ -148,7 +158,8 @@ export class TarIndex {
     let m = this.get(name);
     let current = normalizeMemberName(name);
     for (let hops = 0; m && (m.type === '1' || m.type === '2') && hops < 16; hops++) {
-      const base = m.type === '2' && !m.linkname.startsWith('/') ? current.split('/').slice(0, -1).join('/') : '';
+      const base =
+        m.type === '2' && !m.linkname.startsWith('/') ? current.split('/').slice(0, -1).join('/') : '';
       current = normalizeMemberName(base ? `${base}/${m.linkname}` : m.linkname);
       if (current.split('/').includes('..')) return undefined;
       m = this.get(current);
@@ -159,7 +170,8 @@ export class TarIndex {
   async read(name: string, max: number): Promise<Buffer> {
     const m = this.resolve(name);
     if (!m) throw new MamoriError('NOT_FOUND', `${this.path}: ${name} not found in archive`);
-    if (m.size > max) throw new MamoriError('LIMIT_EXCEEDED', `${this.path}: ${name} is larger than ${max} bytes`);
+    if (m.size > max)
+      throw new MamoriError('LIMIT_EXCEEDED', `${this.path}: ${name} is larger than ${max} bytes`);
     const fh = await open(this.path, 'r');
     try {
       const buf = Buffer.alloc(m.size);

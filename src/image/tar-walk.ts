@@ -33,7 +33,8 @@ export function safeMemberPath(name: string, what: string): string {
   const parts: string[] = [];
   for (const p of name.split('/')) {
     if (p === '' || p === '.') continue;
-    if (p === '..') throw new MamoriError('UNSAFE_PATH', `${what}: member "${name}" climbs out of the image root`);
+    if (p === '..')
+      throw new MamoriError('UNSAFE_PATH', `${what}: member "${name}" climbs out of the image root`);
     if (p.includes('\0')) throw new MamoriError('UNSAFE_PATH', `${what}: member name holds a NUL byte`);
     parts.push(p);
   }
@@ -47,6 +48,24 @@ function parentOf(path: string): string {
 
 function join(dir: string, name: string): string {
   return dir === '/' ? `/${name}` : `${dir}/${name}`;
+}
+
+function layerError(e: unknown, what: string): MamoriError {
+  if (e instanceof MamoriError) return e;
+  const msg = (e as Error).message ?? String(e);
+  const hint = /destroyed|unexpected end|premature/i.test(msg)
+    ? 'truncated or corrupt layer'
+    : 'corrupt layer';
+  return new MamoriError('INVALID_LAYER', `${what}: ${hint} (${msg})`, { cause: e });
+}
+
+/** A member's content, with read errors (a truncated layer) turned into MamoriErrors. */
+async function* content(entry: AsyncIterable<Buffer>, what: string): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of entry) yield chunk;
+  } catch (e) {
+    throw layerError(e, what);
+  }
 }
 
 /** Walks a tar stream, yielding each member once; never writes to disk. */
@@ -73,7 +92,7 @@ export async function* tarEntries(tarStream: Readable, what: string): AsyncGener
           switch (h.type) {
             case 'file':
             case 'contiguous-file':
-              yield { ...common, path, kind: 'file', stream: entry as AsyncIterable<Buffer> };
+              yield { ...common, path, kind: 'file', stream: content(entry as AsyncIterable<Buffer>, what) };
               break;
             case 'directory':
               yield { ...common, path, kind: 'dir', size: 0 };
@@ -82,7 +101,13 @@ export async function* tarEntries(tarStream: Readable, what: string): AsyncGener
               yield { ...common, path, kind: 'symlink', size: 0, linkname: h.linkname ?? '' };
               break;
             case 'link':
-              yield { ...common, path, kind: 'hardlink', size: 0, linkname: safeMemberPath(h.linkname ?? '', what) };
+              yield {
+                ...common,
+                path,
+                kind: 'hardlink',
+                size: 0,
+                linkname: safeMemberPath(h.linkname ?? '', what),
+              };
               break;
             default:
               yield { ...common, path, kind: 'other', size: 0 };
@@ -93,8 +118,7 @@ export async function* tarEntries(tarStream: Readable, what: string): AsyncGener
       }
     }
   } catch (e) {
-    if (e instanceof MamoriError) throw e;
-    throw new MamoriError('INVALID_LAYER', `${what}: ${(e as Error).message}`, { cause: e });
+    throw layerError(e, what);
   } finally {
     extract.destroy();
     tarStream.destroy();

@@ -57,7 +57,13 @@ export interface AnalyzeOptions {
   readonly reopen?: () => AsyncIterable<LayerEntry>;
 }
 
-const KIND: Readonly<Record<string, FileKind>> = { file: 'f', dir: 'd', symlink: 'l', hardlink: 'h', other: 'o' };
+const KIND: Readonly<Record<string, FileKind>> = {
+  file: 'f',
+  dir: 'd',
+  symlink: 'l',
+  hardlink: 'h',
+  other: 'o',
+};
 
 function magicMatches(c: Cataloger, head: Buffer): boolean {
   return !c.magic || c.magic.some((m) => head.length >= m.length && head.subarray(0, m.length).equals(m));
@@ -96,7 +102,10 @@ async function capture(
  * Analyses one layer in a single streamed pass: records every member and
  * whiteout, and runs each cataloger's parser on the files it selects.
  */
-export async function analyzeLayer(entries: AsyncIterable<LayerEntry>, opts: AnalyzeOptions): Promise<LayerAnalysis> {
+export async function analyzeLayer(
+  entries: AsyncIterable<LayerEntry>,
+  opts: AnalyzeOptions,
+): Promise<LayerAnalysis> {
   const files: FileRecord[] = [];
   const whiteouts: string[] = [];
   const opaques: string[] = [];
@@ -106,7 +115,12 @@ export async function analyzeLayer(entries: AsyncIterable<LayerEntry>, opts: Ana
   const pendingLinks: Array<{ link: string; target: string }> = [];
   let seq = 0;
 
-  const parseInto = async (path: string, info: EntryInfo, content: AsyncIterable<Buffer>, wanted: Cataloger[]) => {
+  const parseInto = async (
+    path: string,
+    info: EntryInfo,
+    content: AsyncIterable<Buffer>,
+    wanted: Cataloger[],
+  ) => {
     const it = content[Symbol.asyncIterator]();
     const head: Buffer[] = [];
     let headLen = 0;
@@ -144,7 +158,9 @@ export async function analyzeLayer(entries: AsyncIterable<LayerEntry>, opts: Ana
     return wanted.filter((c) => {
       const max = c.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
       if (info.size <= max) return true;
-      warnings.push(`${opts.what}: ${c.name}: ${info.path}: skipped, ${info.size} bytes is over its ${max}-byte limit`);
+      warnings.push(
+        `${opts.what}: ${c.name}: ${info.path}: skipped, ${info.size} bytes is over its ${max}-byte limit`,
+      );
       return false;
     });
   };
@@ -183,16 +199,25 @@ export async function analyzeLayer(entries: AsyncIterable<LayerEntry>, opts: Ana
 
   if (pendingLinks.length > 0) {
     if (!opts.reopen) {
-      warnings.push(`${opts.what}: ${pendingLinks.length} hard link(s) not read: the layer cannot be re-read`);
+      warnings.push(
+        `${opts.what}: ${pendingLinks.length} hard link(s) not read: the layer cannot be re-read`,
+      );
     } else {
       const byTarget = new Map<string, string[]>();
-      for (const { link, target } of pendingLinks) byTarget.set(target, [...(byTarget.get(target) ?? []), link]);
+      for (const { link, target } of pendingLinks)
+        byTarget.set(target, [...(byTarget.get(target) ?? []), link]);
       for await (const e of opts.reopen()) {
         const links = e.kind === 'file' && e.stream ? byTarget.get(e.path) : undefined;
         if (!links || !e.stream) continue;
         // Read the target once, then parse it under each link name.
         const chunks: Buffer[] = [];
-        const { source, dispose } = await capture(e.stream[Symbol.asyncIterator](), chunks, e.size, opts.sandbox, seq++);
+        const { source, dispose } = await capture(
+          e.stream[Symbol.asyncIterator](),
+          chunks,
+          e.size,
+          opts.sandbox,
+          seq++,
+        );
         try {
           for (const link of links) {
             const info: EntryInfo = { path: link, type: 'file', mode: e.mode, size: e.size };

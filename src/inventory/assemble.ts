@@ -71,7 +71,10 @@ export function attributeLayers(
 export function attributeOwners(packages: Package[], view: FileView): Package[] {
   const owners = new Map<string, PackageOwner>();
   for (const p of packages) {
-    const files = 'files' in p.metadata && (p.type === 'deb' || p.type === 'apk' || p.type === 'rpm') ? p.metadata.files : undefined;
+    const files =
+      'files' in p.metadata && (p.type === 'deb' || p.type === 'apk' || p.type === 'rpm')
+        ? p.metadata.files
+        : undefined;
     if (!files) continue;
     const owner: PackageOwner = { type: p.type, name: p.name, version: p.version, purl: p.purl };
     for (const f of files ?? []) {

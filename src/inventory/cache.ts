@@ -44,8 +44,11 @@ export class LayerCache {
       return undefined;
     }
     try {
-      const v = JSON.parse(gunzipSync(buf, { maxOutputLength: MAX_ENTRY_BYTES }).toString('utf8')) as LayerAnalysis;
-      if (v.version !== ANALYSIS_VERSION || !Array.isArray(v.files) || !Array.isArray(v.facts)) throw new Error('stale');
+      const v = JSON.parse(
+        gunzipSync(buf, { maxOutputLength: MAX_ENTRY_BYTES }).toString('utf8'),
+      ) as LayerAnalysis;
+      if (v.version !== ANALYSIS_VERSION || !Array.isArray(v.files) || !Array.isArray(v.facts))
+        throw new Error('stale');
       return v;
     } catch {
       await rm(p, { force: true });

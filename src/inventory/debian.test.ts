@@ -26,7 +26,9 @@ let base: Inventory;
 const key = (p: Package) => `${p.type} ${p.name} ${p.version} ${p.locations.map((l) => l.path).join(',')}`;
 /** What must be equal whatever the transport: packages with their layers and owners. */
 const canonical = (inv: Inventory) =>
-  inv.packages.map((p) => `${key(p)} L${p.layer?.index}:${p.layer?.diffId} owner=${p.ownedBy?.purl ?? '-'} ${p.purl}`);
+  inv.packages.map(
+    (p) => `${key(p)} L${p.layer?.index}:${p.layer?.diffId} owner=${p.ownedBy?.purl ?? '-'} ${p.purl}`,
+  );
 
 describe('Debian 12 image', { timeout: 30 * 60 * 1000 }, () => {
   before(async () => {
@@ -64,12 +66,18 @@ describe('Debian 12 image', { timeout: 30 * 60 * 1000 }, () => {
     const { stdout } = await run('go', ['version', '-m', binary], BIG);
     const lines = stdout.split('\n');
     const want: string[] = [`stdlib ${(lines[0] ?? '').split(': ')[1]?.trim()}`];
+    let mainPackage: string | undefined;
+    let hasMainModule = false;
     for (const l of lines.slice(1)) {
       const f = l.trim().split('\t');
+      if (f[0] === 'path') mainPackage = f[1];
+      if (f[0] === 'mod') hasMainModule = true;
       if (f[0] === 'mod' || f[0] === 'dep') want.push(`${f[1]} ${f[2]}`);
       // The replacement is what is in the binary: it stands in for the module above it.
       if (f[0] === '=>') want[want.length - 1] = `${f[1]} ${f[2]}`;
     }
+    // Built outside module mode (as Debian builds Go): the main package stands for the program, as Syft reports it.
+    if (!hasMainModule && mainPackage) want.push(`${mainPackage} (devel)`);
     return want.sort();
   }
   const goModules = (path: string) =>
@@ -103,8 +111,13 @@ describe('Debian 12 image', { timeout: 30 * 60 * 1000 }, () => {
       'import importlib.metadata as m\nfor d in m.distributions():\n    print(d.metadata["Name"] + "\\t" + d.version)';
     const { stdout } = await run('chroot', [img.rootfs, '/usr/bin/python3', '-c', script], BIG);
     const want = [...new Set(stdout.trim().split('\n'))].sort();
-    const got = [...new Set(base.packages.filter((p) => p.type === 'python').map((p) => `${p.name}\t${p.version}`))].sort();
-    assert.ok(want.some((l) => l.startsWith('requests\t')), 'requests is installed');
+    const got = [
+      ...new Set(base.packages.filter((p) => p.type === 'python').map((p) => `${p.name}\t${p.version}`)),
+    ].sort();
+    assert.ok(
+      want.some((l) => l.startsWith('requests\t')),
+      'requests is installed',
+    );
     assert.deepEqual(got, want);
     const requests = base.packages.find((p) => p.type === 'python' && p.name === 'requests');
     assert.equal(requests?.ownedBy?.name, 'python3-requests');
@@ -112,7 +125,8 @@ describe('Debian 12 image', { timeout: 30 * 60 * 1000 }, () => {
   });
 
   test('each package is attributed to the layer that introduced it', () => {
-    const layerOf = (name: string) => base.packages.find((p) => p.type === 'deb' && p.name === name)?.layer?.index;
+    const layerOf = (name: string) =>
+      base.packages.find((p) => p.type === 'deb' && p.name === name)?.layer?.index;
     assert.equal(layerOf('bash'), 0);
     assert.equal(layerOf('libc6'), 0);
     assert.equal(layerOf('apt'), 1);
@@ -144,7 +158,10 @@ describe('Debian 12 image', { timeout: 30 * 60 * 1000 }, () => {
       );
       // Anonymous access is refused…
       await assert.rejects(
-        inventory(`${reg.host}/debian/app:12`, { cacheDir: false, registry: { tlsVerify: false, env: {}, homeDir: home } }),
+        inventory(`${reg.host}/debian/app:12`, {
+          cacheDir: false,
+          registry: { tlsVerify: false, env: {}, homeDir: home },
+        }),
         (e: Error) => /auth|unauthori/i.test(e.message),
       );
       // …and an auth.json gives access, as skopeo's --authfile does.

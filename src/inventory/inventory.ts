@@ -19,7 +19,13 @@ import {
   type ResolvedImage,
 } from '../image/index.js';
 import { analyzeLayer, type LayerAnalysis } from './analysis.js';
-import { type AnalyzedLayer, attributeLayers, attributeOwners, collectFacts, comparePackages } from './assemble.js';
+import {
+  type AnalyzedLayer,
+  attributeLayers,
+  attributeOwners,
+  collectFacts,
+  comparePackages,
+} from './assemble.js';
 import { LayerCache, defaultCacheDir, layerCacheKey } from './cache.js';
 import type { Cataloger, Fact } from './cataloger.js';
 import { selectCatalogers } from './catalogers/index.js';
@@ -134,16 +140,14 @@ export async function inventory(ref: string, options: InventoryOptions): Promise
           ...(resolved.configDigest ? { configDigest: resolved.configDigest } : {}),
           ...(resolved.platform ? { platform: resolved.platform } : {}),
           ...(resolved.config.created ? { created: resolved.config.created } : {}),
-          layers: resolved.layers.map(
-            (l, i): InventoryLayer => ({
-              index: l.index,
-              diffId: l.diffId,
-              ...(l.digest ? { digest: l.digest } : {}),
-              ...(l.size !== undefined ? { size: l.size } : {}),
-              mediaType: l.mediaType,
-              ...(history[i]?.created_by ? { createdBy: history[i]?.created_by } : {}),
-            }),
-          ),
+          layers: resolved.layers.map((l, i): InventoryLayer => ({
+            index: l.index,
+            diffId: l.diffId,
+            ...(l.digest ? { digest: l.digest } : {}),
+            ...(l.size !== undefined ? { size: l.size } : {}),
+            mediaType: l.mediaType,
+            ...(history[i]?.created_by ? { createdBy: history[i]?.created_by } : {}),
+          })),
           ...(resolved.config.config?.Labels ? { labels: resolved.config.config.Labels } : {}),
         };
       } finally {
@@ -165,15 +169,24 @@ async function analyzeImage(
   sandbox: string,
   progress: (e: ProgressEvent) => void,
 ): Promise<AnalyzedLayer[]> {
-  const cache = options.cacheDir === false ? undefined : new LayerCache(options.cacheDir ?? defaultCacheDir());
+  const cache =
+    options.cacheDir === false ? undefined : new LayerCache(options.cacheDir ?? defaultCacheDir());
   const limits = { maxLayerBytes: options.maxLayerBytes ?? DEFAULT_MAX_LAYER_BYTES };
   const sizes = resolved.layers.map((l) => l.size);
-  const totalBytes = sizes.every((s) => s !== undefined) ? sizes.reduce((a: number, s) => a + (s ?? 0), 0) : undefined;
-  progress({ phase: 'layers', total: resolved.layers.length, ...(totalBytes !== undefined ? { totalBytes } : {}) });
+  const totalBytes = sizes.every((s) => s !== undefined)
+    ? sizes.reduce((a: number, s) => a + (s ?? 0), 0)
+    : undefined;
+  progress({
+    phase: 'layers',
+    total: resolved.layers.length,
+    ...(totalBytes !== undefined ? { totalBytes } : {}),
+  });
   const open = (l: LayerDescriptor, what: string, counted: boolean) => {
     return async function* () {
       const raw = await img.openLayer(l);
-      const onBytes = counted ? (n: number) => progress({ phase: 'bytes', index: l.index, bytes: n }) : undefined;
+      const onBytes = counted
+        ? (n: number) => progress({ phase: 'bytes', index: l.index, bytes: n })
+        : undefined;
       yield* tarEntries(readLayer(raw, l, what, limits, onBytes), what);
     };
   };
@@ -200,7 +213,11 @@ async function analyzeImage(
   });
 }
 
-function catalog(source: InventorySource, layers: readonly AnalyzedLayer[], catalogers: readonly Cataloger[]): Inventory {
+function catalog(
+  source: InventorySource,
+  layers: readonly AnalyzedLayer[],
+  catalogers: readonly Cataloger[],
+): Inventory {
   const view = new FileView();
   for (const { ref, analysis } of layers) view.apply(ref.index, analysis);
   const warnings = layers.flatMap((l) => l.analysis.warnings);

@@ -24,7 +24,8 @@ const status = (pkgs: Array<[string, string]>) =>
     .join('\n');
 const osRelease = 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\n';
 const pkgJson = (name: string, version: string) => JSON.stringify({ name, version, license: 'MIT' });
-const metadata = (name: string, version: string) => `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`;
+const metadata = (name: string, version: string) =>
+  `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`;
 
 const names = (inv: Awaited<ReturnType<typeof inventory>>) =>
   inv.packages.map((p) => `${p.type}:${p.name}@${p.version}#${p.layer?.index}`).sort();
@@ -32,7 +33,13 @@ const names = (inv: Awaited<ReturnType<typeof inventory>>) =>
 test('whiteouts and opaque directories remove what lower layers added', async () => {
   const layer0: TarMemberSpec[] = [
     { name: 'usr/lib/os-release', content: osRelease },
-    { name: 'var/lib/dpkg/status', content: status([['base-files', '12.4'], ['bash', '5.2.15-2']]) },
+    {
+      name: 'var/lib/dpkg/status',
+      content: status([
+        ['base-files', '12.4'],
+        ['bash', '5.2.15-2'],
+      ]),
+    },
     { name: 'usr/lib/python3/dist-packages/foo-1.0.dist-info/METADATA', content: metadata('foo', '1.0') },
     { name: 'usr/lib/python3/dist-packages/bar-2.0.dist-info/METADATA', content: metadata('bar', '2.0') },
     { name: 'app/node_modules/x/package.json', content: pkgJson('x', '1.0.0') },
@@ -40,7 +47,14 @@ test('whiteouts and opaque directories remove what lower layers added', async ()
   ];
   const layer1: TarMemberSpec[] = [
     // apt-get install in a later layer rewrites the status file.
-    { name: 'var/lib/dpkg/status', content: status([['base-files', '12.4'], ['bash', '5.2.15-2'], ['curl', '7.88.1-10']]) },
+    {
+      name: 'var/lib/dpkg/status',
+      content: status([
+        ['base-files', '12.4'],
+        ['bash', '5.2.15-2'],
+        ['curl', '7.88.1-10'],
+      ]),
+    },
     { name: 'usr/lib/python3/dist-packages/.wh.foo-1.0.dist-info', content: '' },
     { name: 'app/node_modules/.wh..wh..opq', content: '' },
     { name: 'app/node_modules/y/package.json', content: pkgJson('y', '2.0.0') },

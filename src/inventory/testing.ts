@@ -27,12 +27,21 @@ export async function runCataloger<F>(
     const entry = { path: f.path, type: 'file' as const, mode, size: data.length };
     if (!cataloger.select(entry)) continue;
     if (cataloger.magic && !cataloger.magic.some((m) => data.subarray(0, m.length).equals(m))) continue;
-    const fact = await cataloger.parse({ path: f.path, mode, size: data.length, source: new BufferSource(data) });
+    const fact = await cataloger.parse({
+      path: f.path,
+      mode,
+      size: data.length,
+      source: new BufferSource(data),
+    });
     if (fact === undefined) continue;
     // A round trip through JSON proves the fact can be cached.
     const cached = JSON.parse(JSON.stringify(fact)) as F;
     const layer = f.layer ?? 0;
-    facts.push({ path: f.path, layer: { index: layer, diffId: `sha256:${String(layer).padStart(64, '0')}` }, fact: cached });
+    facts.push({
+      path: f.path,
+      layer: { index: layer, diffId: `sha256:${String(layer).padStart(64, '0')}` },
+      fact: cached,
+    });
   }
   facts.sort((a, b) => a.layer.index - b.layer.index || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return cataloger.assemble(facts, distro ? { distro } : {});

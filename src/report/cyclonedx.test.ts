@@ -4,7 +4,7 @@ import { isMamoriError } from '../core/index.js';
 import type { Inventory } from '../inventory/types.js';
 import { renderCycloneDx } from './index.js';
 import { fixedOptions, fixtureInventory } from './testdata/fixture.js';
-import { assertCycloneDxRefs, assertValidCycloneDx } from './testdata/validate.js';
+import { assertCycloneDxRefs, assertValidCycloneDx, cycloneDxLargeValidator } from './testdata/validate.js';
 
 interface Component {
   type: string;
@@ -46,6 +46,19 @@ describe('renderCycloneDx', () => {
     await assert.rejects(assertValidCycloneDx(JSON.stringify(broken)));
   });
 
+  test('the linear-time validator used for large documents agrees with the library validator', async () => {
+    const validate = cycloneDxLargeValidator();
+    assert.ok(validate(bom), JSON.stringify(validate.errors));
+    const duplicated = { ...bom, components: [...bom.components, bom.components[1]] };
+    assert.equal(validate(duplicated), false, 'duplicate components violate uniqueItems');
+    await assert.rejects(assertValidCycloneDx(JSON.stringify(duplicated)));
+    const badType = { ...bom, components: [{ ...bom.components[0], type: 'not-a-type' }] };
+    assert.equal(validate(badType), false);
+    const badTime = { ...bom, metadata: { ...bom.metadata, timestamp: 'yesterday' } };
+    assert.equal(validate(badTime), false);
+    await assert.rejects(assertValidCycloneDx(JSON.stringify(badTime)));
+  });
+
   test('metadata: image as container with an oci purl, mamori as tool, timestamp', () => {
     assert.equal(bom.specVersion, '1.6');
     assert.equal(bom.metadata.timestamp, '2024-05-01T12:00:00.000Z');
@@ -57,13 +70,19 @@ describe('renderCycloneDx', () => {
     assert.equal(img.type, 'container');
     assert.equal(img.name, 'ghcr.io/acme/shop-api');
     assert.equal(img.version, '1.4.2');
-    assert.match(img.purl ?? '', /^pkg:oci\/shop-api@sha256%3A[0-9a-f]{64}\?arch=amd64&repository_url=ghcr.io%2Facme%2Fshop-api$/);
+    assert.match(
+      img.purl ?? '',
+      /^pkg:oci\/shop-api@sha256%3A[0-9a-f]{64}\?arch=amd64&repository_url=ghcr.io%2Facme%2Fshop-api$/,
+    );
     assert.equal(img['bom-ref'], img.purl);
   });
 
   test('the distro is an operating-system component; packages are libraries with their type', () => {
     const os = bom.components.filter((c) => c.type === 'operating-system');
-    assert.deepEqual(os.map((c) => [c.name, c.version]), [['debian', '12']]);
+    assert.deepEqual(
+      os.map((c) => [c.name, c.version]),
+      [['debian', '12']],
+    );
     const libs = bom.components.filter((c) => c.type === 'library');
     assert.equal(libs.length, fixtureInventory.packages.length);
     assert.deepEqual(props(byName('bash'), 'mamori:package:type'), ['deb']);
@@ -87,10 +106,14 @@ describe('renderCycloneDx', () => {
   test('metadata highlights per ecosystem', () => {
     assert.deepEqual(props(byName('libc6'), 'mamori:metadata:source'), ['glibc']);
     assert.deepEqual(props(byName('musl'), 'mamori:metadata:origin'), ['musl']);
-    assert.deepEqual(props(byName('openssl-libs'), 'mamori:metadata:sourceRpm'), ['openssl-3.0.7-27.el9.src.rpm']);
+    assert.deepEqual(props(byName('openssl-libs'), 'mamori:metadata:sourceRpm'), [
+      'openssl-3.0.7-27.el9.src.rpm',
+    ]);
     assert.deepEqual(props(byName('openssl-libs'), 'mamori:metadata:epoch'), ['1']);
     assert.deepEqual(props(byName('stdlib'), 'mamori:metadata:goVersion'), ['go1.22.1']);
-    assert.deepEqual(props(byName('github.com/spf13/cobra'), 'mamori:metadata:goBuildSettings:GOOS'), ['linux']);
+    assert.deepEqual(props(byName('github.com/spf13/cobra'), 'mamori:metadata:goBuildSettings:GOOS'), [
+      'linux',
+    ]);
     assert.deepEqual(props(byName('log4j-core'), 'mamori:metadata:groupId'), ['org.apache.logging.log4j']);
     assert.deepEqual(props(byName('log4j-core'), 'mamori:metadata:virtualPath'), [
       '/opt/app/app.jar!BOOT-INF/lib/log4j-core-2.17.1.jar',
@@ -118,12 +141,16 @@ describe('renderCycloneDx', () => {
       { license: { id: 'GPL-3.0-or-later', acknowledgement: 'declared' } },
       { license: { name: 'GPL-2+', acknowledgement: 'declared' } },
     ]);
-    assert.deepEqual(byName('naïve-ünicode_pkg').licenses, [{ license: { id: 'MIT', acknowledgement: 'declared' } }]);
+    assert.deepEqual(byName('naïve-ünicode_pkg').licenses, [
+      { license: { id: 'MIT', acknowledgement: 'declared' } },
+    ]);
     assert.equal(byName('github.com/spf13/cobra').licenses, undefined);
   });
 
   test('bom-refs are stable across runs and carry the purl', () => {
-    const again = JSON.parse(renderCycloneDx(fixtureInventory, { ...fixedOptions, timestamp: new Date() })) as Bom;
+    const again = JSON.parse(
+      renderCycloneDx(fixtureInventory, { ...fixedOptions, timestamp: new Date() }),
+    ) as Bom;
     assert.deepEqual(
       again.components.map((c) => c['bom-ref']),
       bom.components.map((c) => c['bom-ref']),

@@ -69,7 +69,8 @@ class MamoriJsonSerializer extends Serialize.JsonSerializer {
   protected override _serialize(bom: NormalizedBom, options?: Serialize.Types.SerializerOptions): string {
     const withOccurrences = (c: NormalizedComponent): void => {
       const occ = c['bom-ref'] === undefined ? undefined : this.#occurrences.get(c['bom-ref']);
-      if (occ !== undefined && occ.length > 0) c.evidence = { ...c.evidence, occurrences: occ } as typeof c.evidence;
+      if (occ !== undefined && occ.length > 0)
+        c.evidence = { ...c.evidence, occurrences: occ } as typeof c.evidence;
       c.components?.forEach(withOccurrences);
     };
     bom.components?.forEach(withOccurrences);
@@ -130,7 +131,9 @@ function packageComponent(v: PackageView, view: InventoryView): Models.Component
 
 function occurrences(v: PackageView): Occurrence[] {
   return v.locations.map((l) =>
-    l.layer ? { location: l.path, additionalContext: `layer ${l.layer.index} ${l.layer.diffId}` } : { location: l.path },
+    l.layer
+      ? { location: l.path, additionalContext: `layer ${l.layer.index} ${l.layer.diffId}` }
+      : { location: l.path },
   );
 }
 

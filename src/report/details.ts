@@ -106,7 +106,10 @@ function collect(c: Collector, m: PackageMetadata): void {
       c.prop('mainPackage', m.mainPackage);
       c.prop('sum', m.sum);
       if (m.replacedBy && scalar(m.replacedBy.path) !== undefined) {
-        c.prop('replacedBy', `${m.replacedBy.path}${scalar(m.replacedBy.version) ? `@${m.replacedBy.version}` : ''}`);
+        c.prop(
+          'replacedBy',
+          `${m.replacedBy.path}${scalar(m.replacedBy.version) ? `@${m.replacedBy.version}` : ''}`,
+        );
       }
       if (typeof m.settings === 'object' && m.settings !== null) {
         const keys = Object.keys(m.settings).sort().slice(0, MAX_SETTINGS);
@@ -120,7 +123,9 @@ function collect(c: Collector, m: PackageMetadata): void {
       break;
     case 'gemspec':
       c.link('website', m.homepage);
-      c.author = Array.isArray(m.authors) ? scalar(m.authors.filter((a) => typeof a === 'string').join(', ')) : undefined;
+      c.author = Array.isArray(m.authors)
+        ? scalar(m.authors.filter((a) => typeof a === 'string').join(', '))
+        : undefined;
       break;
     case 'rust-cargo-audit':
       c.prop('source', m.source);

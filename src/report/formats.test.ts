@@ -28,5 +28,6 @@ test('every format renders the fixture and has a golden file; every golden file 
 
 test('isFormatName accepts the registry keys only', () => {
   for (const n of expected) assert.ok(isFormatName(n));
-  for (const n of ['', 'CycloneDX', 'toString', '__proto__', 'sarif', 42]) assert.ok(!isFormatName(n), String(n));
+  for (const n of ['', 'CycloneDX', 'toString', '__proto__', 'sarif', 42])
+    assert.ok(!isFormatName(n), String(n));
 });

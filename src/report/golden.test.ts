@@ -44,6 +44,9 @@ test('table --wide golden', async () => {
 });
 
 test('rendering twice gives the same bytes', () => {
-  assert.equal(renderCycloneDx(fixtureInventory, fixedOptions), renderCycloneDx(fixtureInventory, fixedOptions));
+  assert.equal(
+    renderCycloneDx(fixtureInventory, fixedOptions),
+    renderCycloneDx(fixtureInventory, fixedOptions),
+  );
   assert.equal(renderSpdx(fixtureInventory, fixedOptions), renderSpdx(fixtureInventory, fixedOptions));
 });

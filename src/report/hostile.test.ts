@@ -31,7 +31,15 @@ const raw: unknown = {
   packages: [
     { ...dup },
     { ...dup },
-    { name: '', version: '1', type: 'npm', purl: 'pkg:npm/empty@1', licenses: [], locations: [], metadata: {} },
+    {
+      name: '',
+      version: '1',
+      type: 'npm',
+      purl: 'pkg:npm/empty@1',
+      licenses: [],
+      locations: [],
+      metadata: {},
+    },
     { name: 42, version: '1', type: 'npm', licenses: [], locations: [], metadata: {} },
     null,
     {
@@ -75,10 +83,13 @@ test('CycloneDX of a damaged inventory is valid', async () => {
   await assertValidCycloneDx(json);
   assertCycloneDxRefs(json);
   const bom = JSON.parse(json) as { components: { name: string; purl?: string; 'bom-ref': string }[] };
-  assert.deepEqual(
-    bom.components.map((c) => c.name).sort(),
-    ['dup', 'dup', 'junk', 'self-owned', 'unknown-kind'],
-  );
+  assert.deepEqual(bom.components.map((c) => c.name).sort(), [
+    'dup',
+    'dup',
+    'junk',
+    'self-owned',
+    'unknown-kind',
+  ]);
   const junk = bom.components.find((c) => c.name === 'junk');
   assert.equal(junk?.purl, undefined);
   assert.match(junk?.['bom-ref'] ?? '', /^mamori:unknown\/junk@\?package-id=[0-9a-f]{16}$/);

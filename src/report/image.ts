@@ -18,7 +18,8 @@ export interface ImageView {
 
 const DIGEST = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[A-Za-z0-9=_-]{32,}$/;
 /** `host[:port]/path…` in the distribution reference grammar (lower-case path components). */
-const REPOSITORY = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/;
+const REPOSITORY =
+  /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)+$/;
 const MAX_LABELS = 256;
 
 export function isDigest(v: unknown): v is string {
@@ -60,7 +61,10 @@ function imageProperties(inv: Inventory): (readonly [string, string])[] {
   add('configDigest', s.configDigest);
   if (s.platform) {
     const p = s.platform;
-    add('platform', [p.os, p.architecture, p.variant].filter((x) => typeof x === 'string' && x !== '').join('/'));
+    add(
+      'platform',
+      [p.os, p.architecture, p.variant].filter((x) => typeof x === 'string' && x !== '').join('/'),
+    );
   }
   add('created', s.created);
   if (Array.isArray(s.layers)) {

@@ -14,7 +14,9 @@ describe('renderJson', () => {
     const out = renderJson(fixtureInventory);
     assert.ok(out.startsWith('{\n  "schemaVersion": 1,\n  "source": {'));
     const shuffled = JSON.parse(JSON.stringify(fixtureInventory), (_k, v: unknown) =>
-      typeof v === 'object' && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v,
+      typeof v === 'object' && v !== null && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).reverse())
+        : v,
     ) as Inventory;
     assert.notEqual(JSON.stringify(shuffled), JSON.stringify(fixtureInventory));
     assert.equal(renderJson(shuffled), out);
@@ -46,9 +48,18 @@ describe('renderJson', () => {
   test('refuses hostile nesting and a wrong schema version with MamoriError', () => {
     let deep: unknown = 'x';
     for (let i = 0; i < 200; i++) deep = { d: deep };
-    const inv = { ...fixtureInventory, source: { ...fixtureInventory.source, labels: deep } } as unknown as Inventory;
-    assert.throws(() => renderJson(inv), (e) => isMamoriError(e, 'LIMIT_EXCEEDED'));
+    const inv = {
+      ...fixtureInventory,
+      source: { ...fixtureInventory.source, labels: deep },
+    } as unknown as Inventory;
+    assert.throws(
+      () => renderJson(inv),
+      (e) => isMamoriError(e, 'LIMIT_EXCEEDED'),
+    );
     const v2 = { ...fixtureInventory, schemaVersion: 2 } as unknown as Inventory;
-    assert.throws(() => renderJson(v2), (e) => isMamoriError(e, 'INVALID_ARGUMENT'));
+    assert.throws(
+      () => renderJson(v2),
+      (e) => isMamoriError(e, 'INVALID_ARGUMENT'),
+    );
   });
 });

@@ -9,7 +9,18 @@ import { MamoriError } from '../core/index.js';
 import type { Inventory } from '../inventory/types.js';
 import { checkInventory, compareStrings } from './model.js';
 
-const KEY_ORDER = ['schemaVersion', 'source', 'distro', 'packages', 'warnings', 'name', 'version', 'type', 'purl', 'kind'];
+const KEY_ORDER = [
+  'schemaVersion',
+  'source',
+  'distro',
+  'packages',
+  'warnings',
+  'name',
+  'version',
+  'type',
+  'purl',
+  'kind',
+];
 const RANK = new Map(KEY_ORDER.map((k, i) => [k, i]));
 /** Deepest nesting written; an inventory is a handful of levels deep, so more means a hostile value. */
 const MAX_DEPTH = 64;

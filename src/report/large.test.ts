@@ -6,7 +6,7 @@ import { purl } from '../core/index.js';
 import type { Inventory } from '../inventory/types.js';
 import { renderCycloneDx, renderJson, renderSpdx, renderTable } from './index.js';
 import { fixedOptions } from './testdata/fixture.js';
-import { assertValidCycloneDx, assertValidSpdx } from './testdata/validate.js';
+import { assertValidSpdx, cycloneDxLargeValidator } from './testdata/validate.js';
 
 const COUNT = 50_000;
 
@@ -19,15 +19,26 @@ function synthetic(): Inventory {
       name: `lib-${i}`,
       version: `1.${i}-1`,
       type: 'deb',
-      purl: purl({ type: 'deb', namespace: 'debian', name: `lib-${i}`, version: `1.${i}-1`, qualifiers: { arch: 'amd64' } }),
+      purl: purl({
+        type: 'deb',
+        namespace: 'debian',
+        name: `lib-${i}`,
+        version: `1.${i}-1`,
+        qualifiers: { arch: 'amd64' },
+      }),
       licenses: i % 7 === 0 ? ['GPL-2+'] : ['MIT'],
       locations: [{ path: '/var/lib/dpkg/status', layer }],
       foundBy: 'dpkg-db-cataloger',
       layer,
-      metadata: { kind: 'dpkg', source: `src-${i}`, sourceVersion: `1.${i}`, files: [`/usr/lib/python3/dist-packages/py${i}/METADATA`] },
+      metadata: {
+        kind: 'dpkg',
+        source: `src-${i}`,
+        sourceVersion: `1.${i}`,
+        files: [`/usr/lib/python3/dist-packages/py${i}/METADATA`],
+      },
     };
     packages.push(deb);
-    if (i % 2 === 0) {
+    if (i % 2 === 0 && packages.length < COUNT) {
       packages.push({
         name: `py${i}`,
         version: '1.0',
@@ -44,7 +55,13 @@ function synthetic(): Inventory {
   }
   return {
     schemaVersion: 1,
-    source: { ref: 'oci:/tmp/big', transport: 'oci', name: 'big', layers, manifestDigest: `sha256:${'a'.repeat(64)}` },
+    source: {
+      ref: 'oci:/tmp/big',
+      transport: 'oci',
+      name: 'big',
+      layers,
+      manifestDigest: `sha256:${'a'.repeat(64)}`,
+    },
     distro: { id: 'debian', versionId: '12' },
     packages,
     warnings: [],
@@ -53,10 +70,10 @@ function synthetic(): Inventory {
 
 const inv = synthetic();
 
-test('CycloneDX with 50,000 packages is valid', async () => {
-  const json = renderCycloneDx(inv, fixedOptions);
-  await assertValidCycloneDx(json);
-  const bom = JSON.parse(json) as { components: unknown[] };
+test('CycloneDX with 50,000 packages is valid', () => {
+  const bom = JSON.parse(renderCycloneDx(inv, fixedOptions)) as { components: unknown[] };
+  const validate = cycloneDxLargeValidator();
+  assert.ok(validate(bom), JSON.stringify(validate.errors)?.slice(0, 4000));
   assert.equal(bom.components.length, COUNT + 1);
 });
 
@@ -65,10 +82,12 @@ test('SPDX with 50,000 packages is valid', () => {
   assert.equal(doc.packages.length, COUNT + 2);
   assert.equal(doc.relationships.length, COUNT + 2);
   const owned = doc.relationships.filter((r) => r.spdxElementId.startsWith('SPDXRef-Package-deb-'));
-  assert.equal(owned.length, COUNT / 3 + (COUNT % 3 === 0 ? 0 : 1) - 1 + 1);
+  assert.equal(owned.length, inv.packages.filter((p) => p.ownedBy !== undefined).length);
+  assert.ok(owned.length > COUNT / 4);
 });
 
 test('JSON and table with 50,000 packages', () => {
   assert.equal((JSON.parse(renderJson(inv)) as Inventory).packages.length, COUNT);
+  assert.equal(inv.packages.length, COUNT);
   assert.equal(renderTable(inv, { wide: true }).trimEnd().split('\n').length, COUNT + 1);
 });

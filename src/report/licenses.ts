@@ -34,12 +34,15 @@ function render(n: Node, refs: string[], depth: number, parent?: 'and' | 'or'): 
     const s = `${render(n.left, refs, depth + 1, n.conjunction)} ${n.conjunction.toUpperCase()} ${render(n.right, refs, depth + 1, n.conjunction)}`;
     return parent !== undefined && parent !== n.conjunction ? `(${s})` : s;
   }
-  if (n.license.startsWith('DocumentRef-')) throw new RangeError('external document references are not carried');
+  if (n.license.startsWith('DocumentRef-'))
+    throw new RangeError('external document references are not carried');
   if (n.license.startsWith('LicenseRef-')) refs.push(n.license);
   return `${n.license}${n.plus ? '+' : ''}${n.exception ? ` WITH ${n.exception}` : ''}`;
 }
 
-function tryExpression(text: string): { expression: string; operator: 'AND' | 'OR' | undefined; refs: string[] } | undefined {
+function tryExpression(
+  text: string,
+): { expression: string; operator: 'AND' | 'OR' | undefined; refs: string[] } | undefined {
   if (text.length > MAX_EXPRESSION_LENGTH) return undefined;
   try {
     const node = parseSpdxExpression(text);
@@ -97,7 +100,9 @@ export function licenseRefFor(text: string): string {
 }
 
 /** `a AND b` of several expressions, bracketing any whose top-level operator is OR. */
-export function conjoin(terms: readonly { readonly expression: string; readonly operator?: string | undefined }[]): string {
+export function conjoin(
+  terms: readonly { readonly expression: string; readonly operator?: string | undefined }[],
+): string {
   if (terms.length === 1) return terms[0]?.expression ?? '';
   return terms.map((t) => (t.operator === 'OR' ? `(${t.expression})` : t.expression)).join(' AND ');
 }

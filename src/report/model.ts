@@ -37,14 +37,19 @@ export interface InventoryView {
 /** Throws MamoriError INVALID_ARGUMENT unless `inv` has the shape every renderer relies on. */
 export function checkInventory(inv: unknown): asserts inv is Inventory {
   const i = inv as Partial<Inventory> | null;
-  if (typeof i !== 'object' || i === null) throw new MamoriError('INVALID_ARGUMENT', 'inventory is not an object');
+  if (typeof i !== 'object' || i === null)
+    throw new MamoriError('INVALID_ARGUMENT', 'inventory is not an object');
   if (i.schemaVersion !== 1) {
-    throw new MamoriError('INVALID_ARGUMENT', `unsupported inventory schemaVersion ${String(i.schemaVersion)}`);
+    throw new MamoriError(
+      'INVALID_ARGUMENT',
+      `unsupported inventory schemaVersion ${String(i.schemaVersion)}`,
+    );
   }
   if (typeof i.source !== 'object' || i.source === null) {
     throw new MamoriError('INVALID_ARGUMENT', 'inventory has no source');
   }
-  if (!Array.isArray(i.packages)) throw new MamoriError('INVALID_ARGUMENT', 'inventory packages is not a list');
+  if (!Array.isArray(i.packages))
+    throw new MamoriError('INVALID_ARGUMENT', 'inventory packages is not a list');
 }
 
 /** Code-point order, independent of the locale. */
@@ -61,13 +66,23 @@ export function sanitizeId(s: string, max = 64): string {
     .replace(/^-+|-+$/g, '');
 }
 
+/** The generic PURL grammar: `pkg:type/[namespace/]name[@version][?qualifiers][#subpath]`. */
+const PURL_SYNTAX = /^pkg:[A-Za-z][A-Za-z0-9.+-]*\/[^@?#]+(?:@[^?#]+)?(?:\?[^#]*)?(?:#.*)?$/;
+/** Percent-encoded PURLs are printable ASCII without spaces. */
+const PRINTABLE = /^[!-~]+$/;
+
+/**
+ * Whether `s` is a PURL: one packageurl-js parses, or, where its per-type
+ * checks reject a value real packages carry (a Go version such as `v1`), one
+ * that follows the generic grammar.
+ */
 export function isPurl(s: unknown): s is string {
-  if (typeof s !== 'string' || s.length === 0 || s.length > 4096) return false;
+  if (typeof s !== 'string' || s.length > 4096 || !PRINTABLE.test(s)) return false;
   try {
     PackageURL.fromString(s);
     return true;
   } catch {
-    return false;
+    return PURL_SYNTAX.test(s);
   }
 }
 
@@ -207,7 +222,9 @@ export function viewInventory(inv: Inventory): InventoryView {
     let packageId = hash16(key);
     for (let n = 2; usedIds.has(packageId); n++) packageId = hash16(`${key}#${n}`);
     usedIds.add(packageId);
-    const refBase = v.purl ?? `mamori:${encodeURIComponent(v.type)}/${encodeURIComponent(v.name)}@${encodeURIComponent(v.version)}`;
+    const refBase =
+      v.purl ??
+      `mamori:${encodeURIComponent(v.type)}/${encodeURIComponent(v.name)}@${encodeURIComponent(v.version)}`;
     return {
       ...v,
       packageId,

@@ -49,7 +49,10 @@ export function resolveToolVersion(opts: SbomOptions): string {
 
 export function checkSerialNumber(serial: string): string {
   if (!SERIAL.test(serial)) {
-    throw new MamoriError('INVALID_ARGUMENT', 'CycloneDX serial number must look like urn:uuid:<lower-case uuid>');
+    throw new MamoriError(
+      'INVALID_ARGUMENT',
+      'CycloneDX serial number must look like urn:uuid:<lower-case uuid>',
+    );
   }
   return serial;
 }
@@ -62,6 +65,7 @@ export function checkNamespace(ns: string): string {
   } catch {
     ok = false;
   }
-  if (!ok) throw new MamoriError('INVALID_ARGUMENT', 'SPDX document namespace must be an absolute URI without "#"');
+  if (!ok)
+    throw new MamoriError('INVALID_ARGUMENT', 'SPDX document namespace must be an absolute URI without "#"');
   return ns;
 }

@@ -37,7 +37,9 @@ const pkg = (name: string): Pkg => {
   return p;
 };
 const containers = (id: string): string[] =>
-  doc.relationships.filter((r) => r.relatedSpdxElement === id && r.relationshipType === 'CONTAINS').map((r) => r.spdxElementId);
+  doc.relationships
+    .filter((r) => r.relatedSpdxElement === id && r.relationshipType === 'CONTAINS')
+    .map((r) => r.spdxElementId);
 
 describe('renderSpdx', () => {
   test('validates against the official SPDX 2.3 JSON schema, ids and references resolve', () => {
@@ -45,7 +47,10 @@ describe('renderSpdx', () => {
   });
 
   test('the schema validator rejects a broken document (the check can fail)', () => {
-    assert.equal(validate({ ...doc, packages: [{ ...doc.packages[0], primaryPackagePurpose: 'OPERATING-SYSTEM' }] }), false);
+    assert.equal(
+      validate({ ...doc, packages: [{ ...doc.packages[0], primaryPackagePurpose: 'OPERATING-SYSTEM' }] }),
+      false,
+    );
     assert.equal(validate({ ...doc, SPDXID: undefined }), false);
   });
 
@@ -55,7 +60,10 @@ describe('renderSpdx', () => {
     assert.equal(doc.SPDXID, 'SPDXRef-DOCUMENT');
     assert.equal(doc.name, 'ghcr.io/acme/shop-api:1.4.2');
     assert.equal(doc.documentNamespace, fixedOptions.documentNamespace);
-    assert.deepEqual(doc.creationInfo, { created: '2024-05-01T12:00:00Z', creators: ['Tool: mamori-0.0.0-golden'] });
+    assert.deepEqual(doc.creationInfo, {
+      created: '2024-05-01T12:00:00Z',
+      creators: ['Tool: mamori-0.0.0-golden'],
+    });
   });
 
   test('the document DESCRIBES the image, a CONTAINER with an oci purl', () => {
@@ -71,7 +79,10 @@ describe('renderSpdx', () => {
   });
 
   test('one package per inventory package with purl, NOASSERTION download, locations and layer', () => {
-    assert.equal(doc.packages.filter((p) => p.primaryPackagePurpose === 'LIBRARY').length, fixtureInventory.packages.length);
+    assert.equal(
+      doc.packages.filter((p) => p.primaryPackagePurpose === 'LIBRARY').length,
+      fixtureInventory.packages.length,
+    );
     const bash = pkg('bash');
     assert.equal(bash.versionInfo, '5.2.15-2+b2');
     assert.equal(bash.downloadLocation, 'NOASSERTION');
@@ -82,22 +93,33 @@ describe('renderSpdx', () => {
         referenceLocator: 'pkg:deb/debian/bash@5.2.15-2+b2?arch=amd64&distro=debian-12',
       },
     ]);
-    assert.match(bash.sourceInfo ?? '', /dpkg-db-cataloger: \/var\/lib\/dpkg\/status \(layer 0\), \/usr\/share\/doc\/bash\/copyright \(layer 0\)/);
+    assert.match(
+      bash.sourceInfo ?? '',
+      /dpkg-db-cataloger: \/var\/lib\/dpkg\/status \(layer 0\), \/usr\/share\/doc\/bash\/copyright \(layer 0\)/,
+    );
     assert.ok(bash.sourceInfo?.includes(fixtureInventory.source.layers[0]?.diffId ?? '?'));
     assert.equal(pkg('@babel/core').checksums?.[0]?.algorithm, 'SHA512');
   });
 
   test('SPDX ids are sanitised and stable', () => {
     for (const p of doc.packages) assert.match(p.SPDXID, /^SPDXRef-[A-Za-z0-9.-]+$/);
-    assert.match(pkg('evil\u001b[31m-red\u202e-txt').SPDXID, /^SPDXRef-Package-gem-evil-31m-red-txt-[0-9a-f]{16}$/);
+    assert.match(
+      pkg('evil\u001b[31m-red\u202e-txt').SPDXID,
+      /^SPDXRef-Package-gem-evil-31m-red-txt-[0-9a-f]{16}$/,
+    );
     const again = JSON.parse(renderSpdx(fixtureInventory)) as Doc;
-    assert.deepEqual(again.packages.map((p) => p.SPDXID), doc.packages.map((p) => p.SPDXID));
+    assert.deepEqual(
+      again.packages.map((p) => p.SPDXID),
+      doc.packages.map((p) => p.SPDXID),
+    );
   });
 
   test('the image CONTAINS each package, except an owned one, which its OS package CONTAINS', () => {
     const image = doc.relationships.find((r) => r.relationshipType === 'DESCRIBES')?.relatedSpdxElement;
     assert.deepEqual(containers(pkg('requests').SPDXID), [pkg('python3-requests').SPDXID]);
-    for (const p of doc.packages.filter((x) => x.primaryPackagePurpose === 'LIBRARY' && x.name !== 'requests')) {
+    for (const p of doc.packages.filter(
+      (x) => x.primaryPackagePurpose === 'LIBRARY' && x.name !== 'requests',
+    )) {
       assert.deepEqual(containers(p.SPDXID), [image], p.name);
     }
   });
@@ -118,7 +140,10 @@ describe('renderSpdx', () => {
     const a = JSON.parse(renderSpdx(fixtureInventory)) as Doc;
     const b = JSON.parse(renderSpdx(fixtureInventory)) as Doc;
     assert.notEqual(a.documentNamespace, b.documentNamespace);
-    assert.match(a.documentNamespace, /^https:\/\/spdx\.org\/spdxdocs\/mamori\/ghcr.io-acme-shop-api-[0-9a-f-]{36}$/);
+    assert.match(
+      a.documentNamespace,
+      /^https:\/\/spdx\.org\/spdxdocs\/mamori\/ghcr.io-acme-shop-api-[0-9a-f-]{36}$/,
+    );
     assert.throws(
       () => renderSpdx(fixtureInventory, { documentNamespace: 'not a uri' }),
       (e) => isMamoriError(e, 'INVALID_ARGUMENT'),

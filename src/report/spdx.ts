@@ -68,7 +68,11 @@ const MAX_LICENSE_NAME = 128;
 function purlRefs(purl: string | undefined): { externalRefs?: SpdxExternalRef[] } {
   return purl === undefined
     ? {}
-    : { externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: purl }] };
+    : {
+        externalRefs: [
+          { referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: purl },
+        ],
+      };
 }
 
 function imagePackage(image: ImageView): SpdxPackage {
@@ -180,7 +184,11 @@ export function renderSpdx(inv: Inventory, opts: SpdxOptions = {}): string {
   const os = inv.distro ? distroPackage(inv.distro) : undefined;
   if (os) {
     packages.push(os);
-    relationships.push({ spdxElementId: image.spdxId, relationshipType: 'CONTAINS', relatedSpdxElement: os.SPDXID });
+    relationships.push({
+      spdxElementId: image.spdxId,
+      relationshipType: 'CONTAINS',
+      relatedSpdxElement: os.SPDXID,
+    });
   }
   for (const v of view.packages) {
     packages.push(inventoryPackage(v, refs));

@@ -20,7 +20,8 @@ function str(v: unknown): string {
 function shortLayer(l: unknown): string {
   if (typeof l !== 'object' || l === null) return '';
   const { index, diffId } = l as { index?: unknown; diffId?: unknown };
-  const hex = typeof diffId === 'string' ? diffId.slice(diffId.indexOf(':') + 1, diffId.indexOf(':') + 13) : '';
+  const hex =
+    typeof diffId === 'string' ? diffId.slice(diffId.indexOf(':') + 1, diffId.indexOf(':') + 13) : '';
   const idx = str(index);
   return hex ? `${idx} (${hex})` : idx;
 }
@@ -33,13 +34,18 @@ function rowsOf(inv: Inventory, wide: boolean): string[][] {
       if (wide) {
         const locs = Array.isArray(p.locations) ? p.locations : [];
         const first = str(locs[0]?.path);
-        row.push(shortLayer(p.layer ?? locs[0]?.layer), locs.length > 1 ? `${first} (+${locs.length - 1})` : first);
+        row.push(
+          shortLayer(p.layer ?? locs[0]?.layer),
+          locs.length > 1 ? `${first} (+${locs.length - 1})` : first,
+        );
       }
       return row.map(safeText);
     });
   return rows.sort((a, b) => {
     for (let i = 0; i < a.length; i++) {
-      const c = compareStrings((a[i] ?? '').toLowerCase(), (b[i] ?? '').toLowerCase()) || compareStrings(a[i] ?? '', b[i] ?? '');
+      const c =
+        compareStrings((a[i] ?? '').toLowerCase(), (b[i] ?? '').toLowerCase()) ||
+        compareStrings(a[i] ?? '', b[i] ?? '');
       if (c !== 0) return c;
     }
     return 0;

@@ -4,11 +4,26 @@
  * C0/C1 controls, DEL, and the bidirectional controls that can reorder what a
  * terminal shows ("Trojan Source"): never written raw to a terminal.
  */
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu;
+export function isUnsafeCodePoint(cp: number): boolean {
+  return (
+    cp < 0x20 ||
+    (cp >= 0x7f && cp <= 0x9f) ||
+    cp === 0x61c ||
+    cp === 0x200e ||
+    cp === 0x200f ||
+    (cp >= 0x202a && cp <= 0x202e) ||
+    (cp >= 0x2066 && cp <= 0x2069)
+  );
+}
 
 /** Replaces unsafe characters with a visible `\u{…}` escape. */
 export function safeText(s: string): string {
-  return s.replace(UNSAFE, (c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`);
+  let out = '';
+  for (const ch of s) {
+    const cp = ch.codePointAt(0) ?? 0;
+    out += isUnsafeCodePoint(cp) ? `\\u{${cp.toString(16)}}` : ch;
+  }
+  return out;
 }
 
 const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}]$/u;

@@ -2,8 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { digestsFromSri } from './hashes.js';
 import { conjoin, licenseRefFor, parseLicense, parseLicenses } from './licenses.js';
-import { sanitizeId } from './model.js';
+import type { Package } from '../core/index.js';
+import type { Inventory } from '../inventory/types.js';
+import { isPurl, sanitizeId, viewInventory } from './model.js';
 import { displayWidth, safeText } from './text.js';
+import { mamoriVersion } from './version.js';
 
 describe('parseLicense', () => {
   test('ids, case fixed', () => {
@@ -14,17 +17,25 @@ describe('parseLicense', () => {
 
   test('expressions in canonical form', () => {
     const p = parseLicense('mit or apache-2.0');
-    assert.equal(p?.expression, undefined, 'operators must still parse: lower-case ids are not an expression');
+    assert.equal(p?.expression, undefined, 'case is fixed only when the whole text is one id');
     const q = parseLicense('(MIT OR Apache-2.0) and BSD-3-Clause');
     assert.equal(q?.expression, '(MIT OR Apache-2.0) AND BSD-3-Clause');
     assert.equal(q?.operator, 'AND');
-    assert.equal(parseLicense('GPL-2.0-only WITH Classpath-exception-2.0')?.expression, 'GPL-2.0-only WITH Classpath-exception-2.0');
+    assert.equal(
+      parseLicense('GPL-2.0-only WITH Classpath-exception-2.0')?.expression,
+      'GPL-2.0-only WITH Classpath-exception-2.0',
+    );
     assert.equal(parseLicense('GPL-2.0+')?.expression, 'GPL-2.0+');
     assert.deepEqual(parseLicense('MIT AND LicenseRef-acme')?.licenseRefs, ['LicenseRef-acme']);
   });
 
   test('free text, external document references and huge texts are text', () => {
-    for (const t of ['GPL-2+', 'Apache 2.0', 'DocumentRef-x:LicenseRef-y', `MIT AND ${'MIT AND '.repeat(200)}MIT`]) {
+    for (const t of [
+      'GPL-2+',
+      'Apache 2.0',
+      'DocumentRef-x:LicenseRef-y',
+      `MIT AND ${'MIT AND '.repeat(200)}MIT`,
+    ]) {
       const p = parseLicense(t);
       assert.equal(p?.expression, undefined, t);
       assert.equal(p?.spdxId, undefined, t);
@@ -87,9 +98,90 @@ describe('text', () => {
     assert.equal(displayWidth('한국'), 4);
   });
 
+  test('isPurl: what packageurl-js parses, else the generic grammar; printable ASCII only', () => {
+    assert.ok(isPurl('pkg:deb/debian/bash@5.2.15-2%2Bb2?arch=amd64'));
+    assert.ok(isPurl('pkg:golang/example.com/m@v1'));
+    for (const bad of ['', 'not a purl', 'pkg:npm/a b@1', 'pkg:npm/\u00e9@1', 'pkg:/x', 'http://x/y', 42]) {
+      assert.ok(!isPurl(bad), String(bad));
+    }
+  });
+
   test('sanitizeId keeps [A-Za-z0-9.-] only', () => {
     assert.equal(sanitizeId('@babel/core'), 'babel-core');
     assert.equal(sanitizeId('a  b//c'), 'a-b-c');
     assert.equal(sanitizeId('日本'), '');
   });
+});
+
+describe('viewInventory owner resolution', () => {
+  const owner = (statusPath: string, files: string[]): Package => ({
+    name: 'python3-six',
+    version: '1.16.0-4',
+    type: 'deb',
+    purl: 'pkg:deb/debian/python3-six@1.16.0-4?arch=all',
+    licenses: [],
+    locations: [{ path: statusPath }],
+    foundBy: 'dpkg-db-cataloger',
+    metadata: { kind: 'dpkg', source: 'six', sourceVersion: '1.16.0-4', files },
+  });
+  const owned: Package = {
+    name: 'six',
+    version: '1.16.0',
+    type: 'python',
+    purl: 'pkg:pypi/six@1.16.0',
+    licenses: [],
+    locations: [{ path: '/usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA' }],
+    foundBy: 'python-installed-cataloger',
+    ownedBy: {
+      type: 'deb',
+      name: 'python3-six',
+      version: '1.16.0-4',
+      purl: 'pkg:deb/debian/python3-six@1.16.0-4?arch=all',
+    },
+    metadata: { kind: 'python-dist-info' },
+  };
+  const inv = (packages: Package[]): Inventory => ({
+    schemaVersion: 1,
+    source: { ref: 'x', transport: 'dir', name: 'x', layers: [] },
+    packages,
+    warnings: [],
+  });
+
+  test('among packages with the owner purl, the one listing the owned file wins', () => {
+    // `a` sorts first, so picking the first candidate would be wrong.
+    const a = owner('/opt/chroot/var/lib/dpkg/status', ['/opt/chroot/usr/lib/python3/dist-packages/six.py']);
+    const b = owner('/var/lib/dpkg/status', ['/usr/lib/python3/dist-packages/six-1.16.0.dist-info/METADATA']);
+    for (const order of [
+      [a, b, owned],
+      [owned, b, a],
+    ]) {
+      const view = viewInventory(inv(order));
+      const six = view.packages.find((p) => p.name === 'six');
+      const o = six?.owner === undefined ? undefined : view.packages[six.owner];
+      assert.equal(o?.locations[0]?.path, '/var/lib/dpkg/status');
+    }
+  });
+
+  test('an owner that is not in the inventory leaves the package unowned', () => {
+    const view = viewInventory(inv([owned]));
+    assert.equal(view.packages[0]?.owner, undefined);
+  });
+
+  test('packages without a usable name are dropped and counted', () => {
+    const view = viewInventory(inv([owned, { ...owned, name: ' ' }]));
+    assert.equal(view.packages.length, 1);
+    assert.equal(view.dropped, 1);
+  });
+});
+
+test('mamoriVersion is the package.json version, and the default tool version', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  assert.equal(mamoriVersion(), pkg.version);
+  const { renderSpdx } = await import('./index.js');
+  const { fixtureInventory } = await import('./testdata/fixture.js');
+  const doc = JSON.parse(renderSpdx(fixtureInventory)) as { creationInfo: { creators: string[] } };
+  assert.deepEqual(doc.creationInfo.creators, [`Tool: mamori-${pkg.version}`]);
 });

@@ -6,7 +6,7 @@
  * tools will not produce.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -149,4 +149,31 @@ export async function writeOciImage(
     }),
   );
   return { dir, tag, manifestDigest, diffIds };
+}
+
+/**
+ * Writes several single-platform images into one layout whose index.json
+ * lists them all under one tag, as `skopeo copy --all` leaves a multi-arch image.
+ */
+export async function writeMultiPlatformImage(
+  dir: string,
+  tag: string,
+  images: ReadonlyArray<{
+    platform: { os: string; architecture: string; variant?: string };
+    layers: readonly LayerSpec[];
+  }>,
+): Promise<void> {
+  const entries = [];
+  for (const [i, im] of images.entries()) {
+    const one = await writeOciImage(dir, `tmp-${i}`, im.layers);
+    const bytes = await readFile(join(dir, 'blobs', 'sha256', one.manifestDigest.slice(7)));
+    entries.push({
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      digest: one.manifestDigest,
+      size: bytes.length,
+      platform: im.platform,
+      annotations: { 'org.opencontainers.image.ref.name': tag },
+    });
+  }
+  await writeFile(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: entries }));
 }

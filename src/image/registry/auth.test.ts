@@ -41,12 +41,21 @@ function skopeoRaw(reg: Distribution, repoTag: string, skopeoCreds?: string): Pr
 }
 
 /** Fetches the manifest and every blob, checking them against skopeo's raw manifest and their digests. */
-async function pullAndVerify(reg: Distribution, repo: string, tag: string, c: Credentials | undefined, raw: Buffer) {
+async function pullAndVerify(
+  reg: Distribution,
+  repo: string,
+  tag: string,
+  c: Credentials | undefined,
+  raw: Buffer,
+) {
   const s = openRegistryStore({ registry: reg.host, repository: repo }, { tlsVerify: false, credentials: c });
   try {
     const m = await s.fetchManifest(tag, 1 << 20);
     assert.equal(sha256(m.bytes), sha256(raw));
-    const doc = JSON.parse(m.bytes.toString('utf8')) as { config: { digest: string; size: number }; layers: [] };
+    const doc = JSON.parse(m.bytes.toString('utf8')) as {
+      config: { digest: string; size: number };
+      layers: [];
+    };
     for (const d of [doc.config, ...(doc.layers as Array<{ digest: string; size: number }>)]) {
       assert.equal(sha256(await readAll(await s.openBlob(d.digest, d.size))), d.digest);
     }
@@ -102,7 +111,10 @@ describe('htpasswd Basic auth', () => {
     const home = join(work, 'home-basic');
     await mkdir(join(home, '.config', 'containers'), { recursive: true });
     const auth = Buffer.from('alice:wonderland').toString('base64');
-    await writeFile(join(home, '.config', 'containers', 'auth.json'), JSON.stringify({ auths: { [reg.host]: { auth } } }));
+    await writeFile(
+      join(home, '.config', 'containers', 'auth.json'),
+      JSON.stringify({ auths: { [reg.host]: { auth } } }),
+    );
     const c = await resolveCredentials(reg.host, { env: {}, homeDir: home, repository: 'team/app' });
     assert.equal(c?.username, 'alice');
     await pullAndVerify(reg, 'team/app', '1.0', c, await skopeoRaw(reg, 'team/app:1.0', 'alice:wonderland'));
@@ -118,7 +130,10 @@ describe('token auth (Bearer challenge flow)', () => {
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'mamori-regtoken-'));
     tokens = await startTokenServer({
-      users: { alice: { password: 'wonderland', repositories: ['team/*', 'public/*'] }, bob: { password: 'builder', repositories: [] } },
+      users: {
+        alice: { password: 'wonderland', repositories: ['team/*', 'public/*'] },
+        bob: { password: 'builder', repositories: [] },
+      },
       refreshTokens: { 'refresh-for-alice': 'alice' },
       anonymousPull: ['public/app'],
     });

@@ -56,7 +56,9 @@ export class Authenticator {
       const realm = this.parseRealm(challengeParam(bearer, 'realm') as string);
       const service = challengeParam(bearer, 'service');
       const same =
-        this.scheme.kind === 'bearer' && this.scheme.realm.href === realm.href && this.scheme.service === service;
+        this.scheme.kind === 'bearer' &&
+        this.scheme.realm.href === realm.href &&
+        this.scheme.service === service;
       if (!same) {
         this.scheme = { kind: 'bearer', realm, ...(service !== undefined ? { service } : {}) };
         this.tokens.clear();
@@ -73,7 +75,15 @@ export class Authenticator {
   /** The Authorization header for a request needing `scope`, if any. */
   async authorization(scope: string): Promise<string | undefined> {
     const creds = this.opts.credentials;
-    if (creds?.registryToken !== undefined) return `Bearer ${creds.registryToken}`;
+    if (creds?.registryToken !== undefined) {
+      if (!HEADER_SAFE_RE.test(creds.registryToken)) {
+        throw new MamoriError(
+          'INVALID_ARGUMENT',
+          `registry token from ${creds.source} contains invalid characters`,
+        );
+      }
+      return `Bearer ${creds.registryToken}`;
+    }
     if (this.scheme.kind === 'basic') return creds?.username !== undefined ? basicHeader(creds) : undefined;
     if (this.scheme.kind === 'bearer') return `Bearer ${(await this.token([scope], false)).token}`;
     return undefined;
@@ -88,7 +98,8 @@ export class Authenticator {
     if (this.opts.credentials?.registryToken !== undefined) return false;
     const before = this.scheme.kind;
     if (!this.adopt(challenges)) return false;
-    if (this.scheme.kind === 'basic') return before !== 'basic' && this.opts.credentials?.username !== undefined;
+    if (this.scheme.kind === 'basic')
+      return before !== 'basic' && this.opts.credentials?.username !== undefined;
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     const asked = bearer ? challengeParam(bearer, 'scope') : undefined;
     const scopes = asked ? asked.split(' ').filter((s) => s.length > 0) : [scope];
@@ -134,7 +145,8 @@ export class Authenticator {
   }
 
   private async fetchToken(scopes: readonly string[]): Promise<CachedToken> {
-    if (this.scheme.kind !== 'bearer') throw new MamoriError('INTERNAL', 'token requested without a Bearer challenge');
+    if (this.scheme.kind !== 'bearer')
+      throw new MamoriError('INTERNAL', 'token requested without a Bearer challenge');
     const { realm, service } = this.scheme;
     const creds = this.opts.credentials;
     const url = new URL(realm.href);
@@ -148,13 +160,15 @@ export class Authenticator {
       if (service !== undefined) form.set('service', service);
       for (const s of scopes) form.append('scope', s);
       const payload = Buffer.from(form.toString(), 'utf8');
-      const headers = { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(payload.length) };
+      const headers = {
+        'content-type': 'application/x-www-form-urlencoded',
+        'content-length': String(payload.length),
+      };
       res = await this.http.follow('POST', url, headers, undefined, realm.origin, 5, payload);
     } else {
       if (service !== undefined) url.searchParams.set('service', service);
       for (const s of scopes) url.searchParams.append('scope', s);
       if (creds?.username !== undefined) url.searchParams.set('account', creds.username);
-      url.searchParams.set('client_id', this.opts.clientId);
       const authz = creds?.username !== undefined ? basicHeader(creds) : undefined;
       res = await withRetries(() => this.http.follow('GET', url, {}, authz, realm.origin), this.opts.retry);
     }

@@ -8,7 +8,12 @@ import { MamoriError, errorMessage } from '../../core/index.js';
 import { DOCKER_HUB } from './reference.js';
 
 const MAX_AUTH_FILE = 4 * 1024 * 1024;
-const DOCKER_HUB_ALIASES = [DOCKER_HUB, 'index.docker.io', 'registry-1.docker.io', 'https://index.docker.io/v1/'];
+const DOCKER_HUB_ALIASES = [
+  DOCKER_HUB,
+  'index.docker.io',
+  'registry-1.docker.io',
+  'https://index.docker.io/v1/',
+];
 
 /** One `auths` entry, as written in the file. */
 export interface AuthEntry {
@@ -63,7 +68,9 @@ export async function readAuthFile(path: string, legacy: boolean): Promise<AuthF
     if (e instanceof MamoriError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw new MamoriError('INVALID_ARGUMENT', `cannot read auth file ${path}: ${errorMessage(e)}`, { cause: e });
+    throw new MamoriError('INVALID_ARGUMENT', `cannot read auth file ${path}: ${errorMessage(e)}`, {
+      cause: e,
+    });
   }
   let doc: unknown;
   try {
@@ -83,7 +90,8 @@ export async function readAuthFile(path: string, legacy: boolean): Promise<AuthF
   const credHelpers = new Map<string, string>();
   const rawHelpers = legacy ? undefined : doc['credHelpers'];
   if (isRecord(rawHelpers)) {
-    for (const [k, v] of Object.entries(rawHelpers)) if (typeof v === 'string' && v !== '') credHelpers.set(k, v);
+    for (const [k, v] of Object.entries(rawHelpers))
+      if (typeof v === 'string' && v !== '') credHelpers.set(k, v);
   }
   const credsStore = legacy ? undefined : stringField(doc, 'credsStore');
   return { path, legacy, auths, credHelpers, ...(credsStore !== undefined ? { credsStore } : {}) };

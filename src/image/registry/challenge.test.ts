@@ -41,7 +41,9 @@ test('token68, bare schemes and duplicates', () => {
     { scheme: 'bearer', params: {} },
     { scheme: 'basic', params: { realm: 'x' } },
   ]);
-  assert.deepEqual(parseWwwAuthenticate('Bearer realm="a", realm="b"'), [{ scheme: 'bearer', params: { realm: 'a' } }]);
+  assert.deepEqual(parseWwwAuthenticate('Bearer realm="a", realm="b"'), [
+    { scheme: 'bearer', params: { realm: 'a' } },
+  ]);
 });
 
 test('malformed headers give what can be read and never throw', () => {
@@ -51,8 +53,12 @@ test('malformed headers give what can be read and never throw', () => {
   assert.deepEqual(parseWwwAuthenticate('Bearer realm="unterminated'), [
     { scheme: 'bearer', params: { realm: 'unterminated' } },
   ]);
-  assert.deepEqual(parseWwwAuthenticate('Bearer ,,, realm="x"'), [{ scheme: 'bearer', params: { realm: 'x' } }]);
-  assert.deepEqual(parseWwwAuthenticate('"junk", Bearer realm="x"'), [{ scheme: 'bearer', params: { realm: 'x' } }]);
+  assert.deepEqual(parseWwwAuthenticate('Bearer ,,, realm="x"'), [
+    { scheme: 'bearer', params: { realm: 'x' } },
+  ]);
+  assert.deepEqual(parseWwwAuthenticate('"junk", Bearer realm="x"'), [
+    { scheme: 'bearer', params: { realm: 'x' } },
+  ]);
   assert.deepEqual(parseWwwAuthenticate('Bearer realm="x" junk, Basic'), [
     { scheme: 'bearer', params: { realm: 'x' } },
     { scheme: 'basic', params: {} },
@@ -91,9 +97,14 @@ test('fuzz: arbitrary input never throws and stays bounded', () => {
     { numRuns: 2000 },
   );
   fc.assert(
-    fc.property(fc.array(fc.constantFrom('Bearer', ' ', ',', '=', '"', '\\', 'realm', 'x', '\t', '=='), { maxLength: 60 }), (parts) => {
-      parseWwwAuthenticate(parts.join(''));
-    }),
+    fc.property(
+      fc.array(fc.constantFrom('Bearer', ' ', ',', '=', '"', '\\', 'realm', 'x', '\t', '=='), {
+        maxLength: 60,
+      }),
+      (parts) => {
+        parseWwwAuthenticate(parts.join(''));
+      },
+    ),
     { numRuns: 2000 },
   );
 });

@@ -133,7 +133,8 @@ export function parseWwwAuthenticate(header: string | readonly string[] | undefi
       const save = cur.pos;
       const name = cur.token();
       cur.skipSpace();
-      const looksLikeParam = name.length > 0 && cur.peek() === '=' && !/^=*\s*(,|$)/.test(text.slice(cur.pos));
+      const looksLikeParam =
+        name.length > 0 && cur.peek() === '=' && !/^=*\s*(,|$)/.test(text.slice(cur.pos));
       cur.pos = save;
       if (!looksLikeParam) token68 = tryToken68(cur);
       if (token68 === undefined) parseParams(cur, params);

@@ -42,7 +42,10 @@ describe('registry store against docker-registry (no auth)', () => {
   before(async () => {
     work = await mkdtemp(join(tmpdir(), 'mamori-regtest-'));
     reg = await startDistribution();
-    const image = await buildTestImage(work, { '/hello.txt': 'hello from mamori\n', '/etc/os-release': 'ID=test\n' });
+    const image = await buildTestImage(work, {
+      '/hello.txt': 'hello from mamori\n',
+      '/etc/os-release': 'ID=test\n',
+    });
     await pushImage(image.ref, `${reg.host}/test/hello:oci`);
     await pushImage(image.ref, `${reg.host}/test/hello:docker`, { format: 'v2s2' });
     const index = await addImageIndex(image, 'multi');
@@ -54,7 +57,8 @@ describe('registry store against docker-registry (no auth)', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  const store = () => openRegistryStore({ registry: reg.host, repository: 'test/hello' }, { tlsVerify: false });
+  const store = () =>
+    openRegistryStore({ registry: reg.host, repository: 'test/hello' }, { tlsVerify: false });
 
   for (const [tag, mediaType] of [
     ['oci', 'application/vnd.oci.image.manifest.v1+json'],
@@ -140,6 +144,17 @@ describe('registry store against docker-registry (no auth)', () => {
       await assert.rejects(s.fetchManifest('../../x', 100), (e) => isMamoriError(e, 'INVALID_REFERENCE'));
       await assert.rejects(s.openBlob('sha256:abc'), (e) => isMamoriError(e, 'INVALID_REFERENCE'));
       await assert.rejects(s.openBlob(`md5:${'0'.repeat(32)}`), (e) => isMamoriError(e, 'INVALID_REFERENCE'));
+      for (const repository of ['Upper/case', 'a/../b', 'a//b', 'a/b?x=1']) {
+        assert.throws(
+          () => openRegistryStore({ registry: reg.host, repository }),
+          (e) => isMamoriError(e, 'INVALID_REFERENCE'),
+          repository,
+        );
+      }
+      assert.throws(
+        () => openRegistryStore({ registry: 'bad host', repository: 'a' }),
+        (e) => isMamoriError(e, 'INVALID_REFERENCE'),
+      );
     } finally {
       await s.close();
     }
@@ -178,7 +193,10 @@ describe('registry store against docker-registry (no auth)', () => {
     });
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const port = (proxy.address() as { port: number }).port;
-    const s = openRegistryStore({ registry: `127.0.0.1:${port}`, repository: 'test/hello' }, { tlsVerify: false });
+    const s = openRegistryStore(
+      { registry: `127.0.0.1:${port}`, repository: 'test/hello' },
+      { tlsVerify: false },
+    );
     try {
       await assert.rejects(s.fetchManifest('docker', 1 << 20), (e) => {
         assert.ok(isMamoriError(e, 'INVALID_MANIFEST'));

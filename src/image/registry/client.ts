@@ -11,6 +11,7 @@ import { Authenticator } from './auth.js';
 import { parseWwwAuthenticate } from './challenge.js';
 import type { Credentials } from './credentials.js';
 import { errorFromResponse } from './errors.js';
+import { isCertificateError } from './neterror.js';
 import {
   HttpTransport,
   contentLength,
@@ -20,7 +21,13 @@ import {
   type HttpResponse,
   type RetryPolicy,
 } from './http.js';
-import { isValidDigest, isValidTag, registryEndpoint, type DockerReference } from './reference.js';
+import {
+  assertValidRepository,
+  isValidDigest,
+  isValidTag,
+  registryEndpoint,
+  type DockerReference,
+} from './reference.js';
 
 export interface RegistryOptions {
   /** From resolveCredentials; absent means anonymous. */
@@ -62,7 +69,9 @@ function schema1Error(name: string, reference: string): MamoriError {
 function isSchema1Json(bytes: Buffer): boolean {
   try {
     const doc = JSON.parse(bytes.toString('utf8')) as unknown;
-    return typeof doc === 'object' && doc !== null && (doc as { schemaVersion?: unknown }).schemaVersion === 1;
+    return (
+      typeof doc === 'object' && doc !== null && (doc as { schemaVersion?: unknown }).schemaVersion === 1
+    );
   } catch {
     return false;
   }
@@ -74,7 +83,8 @@ function boundedBlob(body: Readable, size: number, what: string): Readable {
   const out = new Transform({
     transform(chunk: Buffer, _enc, cb) {
       seen += chunk.length;
-      if (seen > size) cb(new MamoriError('SIZE_MISMATCH', `${what}: the registry sent more than ${size} bytes`));
+      if (seen > size)
+        cb(new MamoriError('SIZE_MISMATCH', `${what}: the registry sent more than ${size} bytes`));
       else cb(null, chunk);
     },
     flush(cb) {
@@ -102,6 +112,7 @@ export class RegistryClient implements BlobStore {
     readonly ref: Pick<DockerReference, 'registry' | 'repository'>,
     opts: RegistryOptions = {},
   ) {
+    assertValidRepository(ref.registry, ref.repository);
     this.name = `docker://${ref.registry}/${ref.repository}`;
     const tlsVerify = opts.tlsVerify ?? true;
     this.allowHttp = !tlsVerify || opts.insecure === true;
@@ -112,7 +123,11 @@ export class RegistryClient implements BlobStore {
       userAgent: opts.userAgent ?? 'mamori',
       ...(opts.ca !== undefined ? { ca: opts.ca } : {}),
     });
-    this.retry = { retries: opts.retries ?? 3, baseDelayMs: opts.retryBaseDelayMs ?? 250, maxDelayMs: 10_000 };
+    this.retry = {
+      retries: opts.retries ?? 3,
+      baseDelayMs: opts.retryBaseDelayMs ?? 250,
+      maxDelayMs: 10_000,
+    };
     this.auth = new Authenticator(this.http, {
       allowHttpRealm: this.allowHttp,
       retry: this.retry,
@@ -128,9 +143,17 @@ export class RegistryClient implements BlobStore {
     if (this.closed) return Promise.reject(new MamoriError('INTERNAL', `${this.name}: store is closed`));
     this.base ??= this.doPing().catch((e: unknown) => {
       this.base = undefined;
-      throw e;
+      throw this.named(e);
     });
     return this.base;
+  }
+
+  /** Network errors name the store, so that a message says which image failed. */
+  private named(e: unknown): unknown {
+    if (e instanceof MamoriError && e.code === 'NETWORK' && !e.message.startsWith(this.name)) {
+      return new MamoriError('NETWORK', `${this.name}: ${e.message}`, { cause: e.cause });
+    }
+    return e;
   }
 
   private async doPing(): Promise<URL> {
@@ -142,8 +165,11 @@ export class RegistryClient implements BlobStore {
       if (!this.allowHttp || (e instanceof MamoriError && e.code !== 'NETWORK')) throw e;
       try {
         return await this.pingAt(new URL(`http://${host}/`), true);
-      } catch {
-        throw e;
+      } catch (plain) {
+        // A server that speaks TLS with an untrusted certificate is best
+        // described by that; one that does not speak TLS, by its HTTP answer.
+        const answered = plain instanceof MamoriError && plain.code !== 'NETWORK';
+        throw answered && !isCertificateError(e) ? plain : e;
       }
     }
   }
@@ -159,14 +185,19 @@ export class RegistryClient implements BlobStore {
     if (res.status === 401) {
       res.body.destroy();
       if (!this.auth.adopt(parseWwwAuthenticate(res.headers['www-authenticate']))) {
-        throw new MamoriError('REGISTRY', `${this.name}: /v2/ answered 401 without a Basic or Bearer challenge`);
+        throw new MamoriError(
+          'REGISTRY',
+          `${this.name}: /v2/ answered 401 without a Basic or Bearer challenge`,
+        );
       }
       return base;
     }
     const err = await errorFromResponse(res, `${this.name}: GET ${url.origin}/v2/`);
     throw new MamoriError(
       res.status === 404 ? 'REGISTRY' : err.code,
-      res.status === 404 ? `${this.name}: ${url.origin} does not serve the registry API (/v2/ is 404)` : err.message,
+      res.status === 404
+        ? `${this.name}: ${url.origin} does not serve the registry API (/v2/ is 404)`
+        : err.message,
     );
   }
 
@@ -176,7 +207,10 @@ export class RegistryClient implements BlobStore {
     const url = new URL(path, base);
     for (let reauth = false; ; reauth = true) {
       const authz = await this.auth.authorization(this.scope);
-      const res = await withRetries(() => this.http.follow('GET', url, headers, authz, base.origin), this.retry);
+      const send = (): Promise<HttpResponse> => this.http.follow('GET', url, headers, authz, base.origin);
+      const res = await withRetries(send, this.retry).catch((e: unknown) => {
+        throw this.named(e);
+      });
       if (res.status !== 401 || reauth) return res;
       const challenges = parseWwwAuthenticate(res.headers['www-authenticate']);
       if (!(await this.auth.retryAfter401(challenges, this.scope))) return res;
@@ -196,15 +230,21 @@ export class RegistryClient implements BlobStore {
 
   async fetchManifest(reference: string, maxBytes: number): Promise<RawManifest> {
     if (!isValidDigest(reference) && !isValidTag(reference)) {
-      throw new MamoriError('INVALID_REFERENCE', `${this.name}: ${JSON.stringify(reference)} is neither a tag nor a digest`);
+      throw new MamoriError(
+        'INVALID_REFERENCE',
+        `${this.name}: ${JSON.stringify(reference)} is neither a tag nor a digest`,
+      );
     }
     if (!Number.isSafeInteger(maxBytes) || maxBytes <= 0) {
       throw new MamoriError('INVALID_ARGUMENT', `manifest size limit must be a positive integer`);
     }
     const what = `manifest ${reference}`;
-    const res = await this.get(`/v2/${this.ref.repository}/manifests/${reference}`, { accept: MANIFEST_ACCEPT });
+    const res = await this.get(`/v2/${this.ref.repository}/manifests/${reference}`, {
+      accept: MANIFEST_ACCEPT,
+    });
     if (res.status !== 200) throw await this.failure(res, what);
-    const mediaType = (firstHeader(res.headers['content-type']) ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    const mediaType =
+      (firstHeader(res.headers['content-type']) ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     if (SCHEMA1_TYPES.has(mediaType)) {
       res.body.destroy();
       throw schema1Error(this.name, reference);
@@ -221,7 +261,10 @@ export class RegistryClient implements BlobStore {
 
   async openBlob(digest: string, size?: number): Promise<Readable> {
     if (!isValidDigest(digest)) {
-      throw new MamoriError('INVALID_REFERENCE', `${this.name}: ${JSON.stringify(digest)} is not a valid digest`);
+      throw new MamoriError(
+        'INVALID_REFERENCE',
+        `${this.name}: ${JSON.stringify(digest)} is not a valid digest`,
+      );
     }
     if (size !== undefined && (!Number.isSafeInteger(size) || size < 0)) {
       throw new MamoriError('INVALID_ARGUMENT', `blob size must be a non-negative integer`);

@@ -29,10 +29,22 @@ describe('resolveCredentials', () => {
   let root: string;
   let n = 0;
   /** A fresh HOME plus the options that point at it. */
-  const fresh = async (env: Record<string, string> = {}): Promise<{ home: string; opts: CredentialOptions }> => {
+  const fresh = async (
+    env: Record<string, string> = {},
+  ): Promise<{ home: string; opts: CredentialOptions }> => {
     const home = join(root, `case-${n++}`);
     await mkdir(home, { recursive: true });
-    return { home, opts: { homeDir: home, env: { PATH: `${join(root, 'bin')}:${process.env['PATH'] ?? ''}`, MAMORI_HELPER_LOG: join(home, 'helper.log'), ...env } } };
+    return {
+      home,
+      opts: {
+        homeDir: home,
+        env: {
+          PATH: `${join(root, 'bin')}:${process.env['PATH'] ?? ''}`,
+          MAMORI_HELPER_LOG: join(home, 'helper.log'),
+          ...env,
+        },
+      },
+    };
   };
 
   before(async () => {
@@ -53,7 +65,9 @@ describe('resolveCredentials', () => {
       source: '--creds',
     });
     assert.equal((await resolveCredentials('r.io', { ...opts, creds: 'me' }))?.password, '');
-    await assert.rejects(resolveCredentials('r.io', { ...opts, creds: ':pw' }), (e) => isMamoriError(e, 'INVALID_ARGUMENT'));
+    await assert.rejects(resolveCredentials('r.io', { ...opts, creds: ':pw' }), (e) =>
+      isMamoriError(e, 'INVALID_ARGUMENT'),
+    );
   });
 
   test('files are searched in order: REGISTRY_AUTH_FILE, XDG_RUNTIME_DIR, ~/.config, Docker config', async () => {
@@ -83,7 +97,9 @@ describe('resolveCredentials', () => {
   test('XDG_CONFIG_HOME and DOCKER_CONFIG move the default files', async () => {
     const { home, opts } = await fresh();
     await put(join(home, 'xdg', 'containers', 'auth.json'), { auths: { 'a.io': { auth: b64('xdg:pw') } } });
-    await put(join(home, 'dockercfg', 'config.json'), { auths: { 'b.io': { username: 'dk', password: 'pw' } } });
+    await put(join(home, 'dockercfg', 'config.json'), {
+      auths: { 'b.io': { username: 'dk', password: 'pw' } },
+    });
     const env = { ...opts.env, XDG_CONFIG_HOME: join(home, 'xdg'), DOCKER_CONFIG: join(home, 'dockercfg') };
     assert.equal((await resolveCredentials('a.io', { ...opts, env }))?.username, 'xdg');
     assert.deepEqual(await resolveCredentials('b.io', { ...opts, env }), {
@@ -102,7 +118,8 @@ describe('resolveCredentials', () => {
         'r.io/team/app': { auth: b64('app:pw') },
       },
     });
-    const user = async (repository: string) => (await resolveCredentials('r.io', { ...opts, repository }))?.username;
+    const user = async (repository: string) =>
+      (await resolveCredentials('r.io', { ...opts, repository }))?.username;
     assert.equal(await user('team/app'), 'app');
     assert.equal(await user('team/other'), 'team');
     assert.equal(await user('team/app/sub'), 'app');
@@ -119,7 +136,10 @@ describe('resolveCredentials', () => {
         'http://plain.reg': { auth: b64('plain:pw'), identitytoken: 'idt' },
       },
     });
-    assert.equal((await resolveCredentials('docker.io', { ...opts, repository: 'library/alpine' }))?.username, 'hub');
+    assert.equal(
+      (await resolveCredentials('docker.io', { ...opts, repository: 'library/alpine' }))?.username,
+      'hub',
+    );
     assert.equal((await resolveCredentials('my.reg:5000', opts))?.username, 'mine');
     assert.deepEqual(await resolveCredentials('plain.reg', opts), {
       username: 'plain',
@@ -145,7 +165,9 @@ describe('resolveCredentials', () => {
       assert.ok(e.message.includes(path));
       return true;
     });
-    await put(path, { auths: { 'bad.io': { auth: '!!!' }, 'nocolon.io': { auth: b64('nocolon') }, 'r.io': 42 } });
+    await put(path, {
+      auths: { 'bad.io': { auth: '!!!' }, 'nocolon.io': { auth: b64('nocolon') }, 'r.io': 42 },
+    });
     await assert.rejects(resolveCredentials('bad.io', opts), (e) => isMamoriError(e, 'INVALID_ARGUMENT'));
     await assert.rejects(resolveCredentials('nocolon.io', opts), (e) => isMamoriError(e, 'INVALID_ARGUMENT'));
     assert.equal(await resolveCredentials('r.io', opts), undefined);
@@ -157,7 +179,11 @@ describe('resolveCredentials', () => {
     const { home, opts } = await fresh();
     await put(join(home, '.docker', 'config.json'), {
       auths: { 'helped.example:5000': { auth: b64('ignored:pw') } },
-      credHelpers: { 'helped.example:5000': 'mamoritest', 'docker.io': 'mamoritest', 'nothing.example': 'mamoritest' },
+      credHelpers: {
+        'helped.example:5000': 'mamoritest',
+        'docker.io': 'mamoritest',
+        'nothing.example': 'mamoritest',
+      },
     });
     assert.deepEqual(await resolveCredentials('helped.example:5000', opts), {
       username: 'helper-user',
@@ -171,7 +197,11 @@ describe('resolveCredentials', () => {
     });
     assert.equal(await resolveCredentials('nothing.example', opts), undefined);
     const log = await readFile(join(home, 'helper.log'), 'utf8');
-    assert.deepEqual(log.trim().split('\n'), ['helped.example:5000', 'https://index.docker.io/v1/', 'nothing.example']);
+    assert.deepEqual(log.trim().split('\n'), [
+      'helped.example:5000',
+      'https://index.docker.io/v1/',
+      'nothing.example',
+    ]);
   });
 
   test('credsStore answers for hosts without their own entry; a helper miss falls through to later files', async () => {
@@ -181,8 +211,14 @@ describe('resolveCredentials', () => {
     });
     await put(join(home, 'first.json'), { credsStore: 'mamoritest', auths: { 'helped.example:5000': {} } });
     const env = { ...opts.env, REGISTRY_AUTH_FILE: join(home, 'first.json') };
-    assert.equal((await resolveCredentials('helped.example:5000', { ...opts, env }))?.username, 'helper-user');
-    assert.equal((await resolveCredentials('nothing.example', { ...opts, env }))?.username, 'from-containers');
+    assert.equal(
+      (await resolveCredentials('helped.example:5000', { ...opts, env }))?.username,
+      'helper-user',
+    );
+    assert.equal(
+      (await resolveCredentials('nothing.example', { ...opts, env }))?.username,
+      'from-containers',
+    );
   });
 
   test('a missing or badly named helper is INVALID_ARGUMENT', async () => {

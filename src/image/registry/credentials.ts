@@ -39,7 +39,8 @@ export function parseCredsFlag(creds: string): Credentials {
   const colon = creds.indexOf(':');
   const username = colon === -1 ? creds : creds.slice(0, colon);
   const password = colon === -1 ? '' : creds.slice(colon + 1);
-  if (username.length === 0) throw new MamoriError('INVALID_ARGUMENT', '--creds needs USER[:PASSWORD] with a user name');
+  if (username.length === 0)
+    throw new MamoriError('INVALID_ARGUMENT', '--creds needs USER[:PASSWORD] with a user name');
   return { username, password, source: '--creds' };
 }
 
@@ -51,7 +52,9 @@ function authFilePaths(opts: CredentialOptions): Array<{ path: string; legacy: b
   if (nonEmpty(env['XDG_RUNTIME_DIR'])) {
     out.push({ path: join(env['XDG_RUNTIME_DIR'], 'containers', 'auth.json'), legacy: false });
   }
-  const configHome = nonEmpty(env['XDG_CONFIG_HOME']) ? env['XDG_CONFIG_HOME'] : join(opts.homeDir, '.config');
+  const configHome = nonEmpty(env['XDG_CONFIG_HOME'])
+    ? env['XDG_CONFIG_HOME']
+    : join(opts.homeDir, '.config');
   out.push({ path: join(configHome, 'containers', 'auth.json'), legacy: false });
   const dockerDir = nonEmpty(env['DOCKER_CONFIG']) ? env['DOCKER_CONFIG'] : join(opts.homeDir, '.docker');
   out.push({ path: join(dockerDir, 'config.json'), legacy: false });
@@ -95,7 +98,9 @@ export function runCredentialHelper(
   opts: Pick<CredentialOptions, 'env' | 'helperTimeoutMs'>,
 ): Promise<Credentials | undefined> {
   if (!HELPER_NAME_RE.test(name)) {
-    return Promise.reject(new MamoriError('INVALID_ARGUMENT', `invalid credential helper name ${JSON.stringify(name)}`));
+    return Promise.reject(
+      new MamoriError('INVALID_ARGUMENT', `invalid credential helper name ${JSON.stringify(name)}`),
+    );
   }
   const program = `docker-credential-${name}`;
   const env: Record<string, string> = {};
@@ -110,7 +115,12 @@ export function runCredentialHelper(
         if (err) {
           const code = (err as NodeJS.ErrnoException).code;
           if (code === 'ENOENT') {
-            reject(new MamoriError('INVALID_ARGUMENT', `credential helper ${program} is not installed (not in PATH)`));
+            reject(
+              new MamoriError(
+                'INVALID_ARGUMENT',
+                `credential helper ${program} is not installed (not in PATH)`,
+              ),
+            );
             return;
           }
           if (/credentials not found/i.test(out + String(stderr))) {
@@ -119,9 +129,13 @@ export function runCredentialHelper(
           }
           const detail = (String(stderr).trim() || out.trim()).split('\n')[0]?.slice(0, 200) ?? '';
           reject(
-            new MamoriError('INVALID_ARGUMENT', `credential helper ${program} failed: ${detail || errorMessage(err)}`, {
-              cause: err,
-            }),
+            new MamoriError(
+              'INVALID_ARGUMENT',
+              `credential helper ${program} failed: ${detail || errorMessage(err)}`,
+              {
+                cause: err,
+              },
+            ),
           );
           return;
         }
@@ -141,7 +155,9 @@ export function runCredentialHelper(
         }
         const source = program;
         resolve(
-          user === '<token>' ? { identityToken: secret, source } : { username: user, password: secret, source },
+          user === '<token>'
+            ? { identityToken: secret, source }
+            : { username: user, password: secret, source },
         );
       },
     );
@@ -156,7 +172,10 @@ export function runCredentialHelper(
  * Throws INVALID_ARGUMENT for a malformed `--creds`, an unreadable auth file,
  * a malformed matching entry, or a failing credential helper.
  */
-export async function resolveCredentials(registry: string, opts: CredentialOptions): Promise<Credentials | undefined> {
+export async function resolveCredentials(
+  registry: string,
+  opts: CredentialOptions,
+): Promise<Credentials | undefined> {
   if (opts.creds !== undefined) return parseCredsFlag(opts.creds);
   for (const { path, legacy } of authFilePaths(opts)) {
     const file = await readAuthFile(path, legacy);

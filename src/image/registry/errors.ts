@@ -35,8 +35,12 @@ function byStatus(status: number): ErrorCode {
 
 /** Makes registry-provided text safe to print: no control characters, bounded length. */
 export function sanitize(s: string, max = MAX_MESSAGE): string {
-  // eslint-disable-next-line no-control-regex
-  const clean = s.replace(/[\x00-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ').trim();
+  const clean = s
+    // eslint-disable-next-line no-control-regex
+    .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\x00-\x1f\x7f\u2028\u2029\u202a-\u202e\u2066-\u2069]+/g, ' ')
+    .trim();
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }
 
@@ -55,7 +59,10 @@ export function parseErrorBody(text: string): RegistryErrorEntry[] {
     if (typeof e !== 'object' || e === null) continue;
     const { code, message } = e as { code?: unknown; message?: unknown };
     if (typeof code !== 'string') continue;
-    out.push({ code: sanitize(code, 64).toUpperCase(), message: typeof message === 'string' ? sanitize(message) : '' });
+    out.push({
+      code: sanitize(code, 64).toUpperCase(),
+      message: typeof message === 'string' ? sanitize(message) : '',
+    });
   }
   return out;
 }

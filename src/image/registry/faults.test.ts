@@ -122,7 +122,10 @@ describe('redirects in front of a real registry', () => {
 
   test('more than 5 redirects is an error', async () => {
     const c = client(loop);
-    await assert.rejects(c.openBlob(D1), (e) => isMamoriError(e, 'REGISTRY') && /more than 5 redirects/.test(e.message));
+    await assert.rejects(
+      c.openBlob(D1),
+      (e) => isMamoriError(e, 'REGISTRY') && /more than 5 redirects/.test(e.message),
+    );
     await c.close();
   });
 });
@@ -158,7 +161,10 @@ describe('bounded reads', () => {
         res.writeHead(200, { 'content-type': 'application/json', 'docker-content-digest': 'sha256:not-hex' });
         res.end('{"schemaVersion":1,"name":"evil/repo","fsLayers":[]}');
       } else if (path.endsWith('/manifests/generic-v2')) {
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'docker-content-digest': 'sha256:bad' });
+        res.writeHead(200, {
+          'content-type': 'text/plain; charset=utf-8',
+          'docker-content-digest': 'sha256:bad',
+        });
         res.end(MANIFEST);
       } else if (path.endsWith(`/blobs/${D1}`) && req.headers['x-case'] === undefined) {
         // 2000 bytes, chunked, for a blob the caller expects to be 1000.
@@ -196,7 +202,9 @@ describe('bounded reads', () => {
   test('generic content types: schema 1 sniffed and refused, schema 2 passed with an empty media type', async () => {
     const c = client(s);
     try {
-      await assert.rejects(c.fetchManifest('generic-v1', 1 << 20), (e) => isMamoriError(e, 'INVALID_MANIFEST'));
+      await assert.rejects(c.fetchManifest('generic-v1', 1 << 20), (e) =>
+        isMamoriError(e, 'INVALID_MANIFEST'),
+      );
       const m = await c.fetchManifest('generic-v2', 1 << 20);
       assert.equal(m.mediaType, '');
       assert.equal(m.digest, undefined, 'an invalid Docker-Content-Digest is dropped');
@@ -223,7 +231,10 @@ describe('blob Content-Length against the known size', () => {
     const s = await serve((_req, res) => res.writeHead(200, { 'content-length': '3' }).end('abc'));
     const c = client(s);
     try {
-      await assert.rejects(c.openBlob(D1, 4), (e) => isMamoriError(e, 'SIZE_MISMATCH') && /is 3 bytes, expected 4/.test(e.message));
+      await assert.rejects(
+        c.openBlob(D1, 4),
+        (e) => isMamoriError(e, 'SIZE_MISMATCH') && /is 3 bytes, expected 4/.test(e.message),
+      );
     } finally {
       await c.close();
       await s.close();
@@ -265,7 +276,11 @@ describe('retries', () => {
       }
       await assert.rejects(c.fetchManifest('always503', 1 << 20), (e) => {
         assert.ok(isMamoriError(e, 'REGISTRY'));
-        assert.match(e.message, /try later \(UNAVAILABLE\)/, 'the message is kept, control characters are not');
+        assert.match(
+          e.message,
+          /try later \(UNAVAILABLE\)/,
+          'the message is kept, control characters are not',
+        );
         return true;
       });
       assert.equal(hits.get('/v2/evil/repo/manifests/always503'), 3, 'the first attempt and 2 retries');
@@ -278,12 +293,15 @@ describe('retries', () => {
 
 describe('error responses', () => {
   test('registry error codes map to MamoriError codes with the registry message', async () => {
-    const body = (code: string, message: string) => JSON.stringify({ errors: [{ code, message, detail: {} }] });
+    const body = (code: string, message: string) =>
+      JSON.stringify({ errors: [{ code, message, detail: {} }] });
     const s = await serve((req, res) => {
       const tag = (req.url ?? '').split('/').pop();
       const json = { 'content-type': 'application/json' };
-      if (tag === 'denied') res.writeHead(403, json).end(body('DENIED', 'requested access to the resource is denied'));
-      else if (tag === 'unknown') res.writeHead(404, json).end(body('NAME_UNKNOWN', 'repository name not known'));
+      if (tag === 'denied')
+        res.writeHead(403, json).end(body('DENIED', 'requested access to the resource is denied'));
+      else if (tag === 'unknown')
+        res.writeHead(404, json).end(body('NAME_UNKNOWN', 'repository name not known'));
       else if (tag === 'html') res.writeHead(500, { 'content-type': 'text/html' }).end('<html>oops</html>');
       else if (tag === 'teapot') res.writeHead(418).end('short and stout');
       else res.writeHead(401, json).end(body('UNAUTHORIZED', 'authentication required'));
@@ -314,7 +332,10 @@ describe('error responses', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     const c = new RegistryClient({ registry: `127.0.0.1:${port}`, repository: 'a' }, fast);
-    await assert.rejects(c.fetchManifest('x', 100), (e) => isMamoriError(e, 'REGISTRY') && /does not serve/.test(e.message));
+    await assert.rejects(
+      c.fetchManifest('x', 100),
+      (e) => isMamoriError(e, 'REGISTRY') && /does not serve/.test(e.message),
+    );
     await c.close();
     await new Promise((resolve) => server.close(resolve));
   });
@@ -326,7 +347,10 @@ describe('error responses', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const port = (server.address() as { port: number }).port;
     const c = new RegistryClient({ registry: `127.0.0.1:${port}`, repository: 'a' }, fast);
-    await assert.rejects(c.fetchManifest('x', 100), (e) => isMamoriError(e, 'REGISTRY') && /token realm/.test(e.message));
+    await assert.rejects(
+      c.fetchManifest('x', 100),
+      (e) => isMamoriError(e, 'REGISTRY') && /token realm/.test(e.message),
+    );
     await c.close();
     await new Promise((resolve) => server.close(resolve));
   });
@@ -345,13 +369,19 @@ describe('timeouts', () => {
       }
       res.writeHead(200, { 'content-length': String(big.length) }).end(big);
     });
-    const c = client(s, { ...fast, readTimeoutMs: 200 });
+    const c = client(s, { ...fast, readTimeoutMs: 400 });
     try {
-      await assert.rejects(c.fetchManifest('hang', 100), (e) => isMamoriError(e, 'NETWORK') && /no data/.test(e.message));
-      await assert.rejects(readAll(await c.openBlob(D1)), (e) => isMamoriError(e, 'NETWORK') && /no data/.test(e.message));
+      await assert.rejects(
+        c.fetchManifest('hang', 100),
+        (e) => isMamoriError(e, 'NETWORK') && /no data/.test(e.message),
+      );
+      await assert.rejects(
+        readAll(await c.openBlob(D1)),
+        (e) => isMamoriError(e, 'NETWORK') && /no data/.test(e.message),
+      );
       // The reader pauses for several read timeouts; the transfer still completes.
       const body = await c.openBlob(`sha256:${'2'.repeat(64)}`, big.length);
-      await sleep(700);
+      await sleep(1500);
       assert.equal((await readAll(body)).length, big.length);
     } finally {
       await c.close();

@@ -78,10 +78,14 @@ export class HttpTransport {
         failure ??= e;
         req.destroy(e);
       };
-      const connectTimer = setTimeout(() => fail(timeoutError('connect', connectTimeoutMs)), connectTimeoutMs);
+      const connectTimer = setTimeout(
+        () => fail(timeoutError('connect', connectTimeoutMs)),
+        connectTimeoutMs,
+      );
       req.on('socket', (socket) => {
         if (req.reusedSocket) clearTimeout(connectTimer);
-        else (socket as TLSSocket).once(isHttps ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
+        else
+          (socket as TLSSocket).once(isHttps ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
       });
       req.setTimeout(readTimeoutMs);
       req.on('timeout', () => {
@@ -129,13 +133,17 @@ export class HttpTransport {
   ): Promise<HttpResponse> {
     let url = start;
     for (let hop = 0; ; hop++) {
-      const h = authorization !== undefined && url.origin === trustedOrigin ? { ...headers, authorization } : headers;
+      const h =
+        authorization !== undefined && url.origin === trustedOrigin ? { ...headers, authorization } : headers;
       const res = await this.request(method, url, h, payload);
       const location = res.headers.location;
       if (!REDIRECTS.has(res.status) || location === undefined) return res;
       res.body.destroy();
       if (hop >= maxRedirects) {
-        throw new MamoriError('REGISTRY', `${start.origin}: more than ${maxRedirects} redirects for ${start.pathname}`);
+        throw new MamoriError(
+          'REGISTRY',
+          `${start.origin}: more than ${maxRedirects} redirects for ${start.pathname}`,
+        );
       }
       let next: URL;
       try {
@@ -146,7 +154,14 @@ export class HttpTransport {
       if (next.protocol !== 'https:' && next.protocol !== 'http:') {
         throw new MamoriError('REGISTRY', `${url.origin} redirected to an unsupported ${next.protocol} URL`);
       }
-      if (res.status === 303) method = 'GET';
+      if (res.status === 303 || (method === 'POST' && (res.status === 301 || res.status === 302))) {
+        // As browsers and Go do: the redirected request becomes a plain GET.
+        method = 'GET';
+        payload = undefined;
+        headers = Object.fromEntries(
+          Object.entries(headers).filter(([k]) => !k.toLowerCase().startsWith('content-')),
+        );
+      }
       url = next;
     }
   }
@@ -177,7 +192,10 @@ function retryAfterMs(value: string | undefined): number | undefined {
 }
 
 /** Runs an idempotent GET with bounded retries and exponential backoff on 429, 5xx and connection resets. */
-export async function withRetries(send: () => Promise<HttpResponse>, policy: RetryPolicy): Promise<HttpResponse> {
+export async function withRetries(
+  send: () => Promise<HttpResponse>,
+  policy: RetryPolicy,
+): Promise<HttpResponse> {
   for (let attempt = 0; ; attempt++) {
     const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt * (1 + Math.random()));
     let res: HttpResponse;

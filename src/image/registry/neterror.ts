@@ -14,6 +14,12 @@ const CERT_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** True when a TLS peer answered but its certificate was not trusted. */
+export function isCertificateError(e: unknown): boolean {
+  const cause = e instanceof MamoriError ? e.cause : e;
+  return CERT_CODES.has((cause as NodeJS.ErrnoException | undefined)?.code ?? '');
+}
+
 /** An error with an errno-style code, for timeouts raised by the transport itself. */
 export function timeoutError(phase: 'connect' | 'read', ms: number): NodeJS.ErrnoException {
   const e: NodeJS.ErrnoException = new Error(
@@ -27,7 +33,10 @@ export function networkError(e: unknown, url: URL, tlsVerify: boolean): MamoriEr
   if (e instanceof MamoriError) return e;
   const code = (e as NodeJS.ErrnoException | undefined)?.code ?? '';
   const host = url.host;
-  const msg = errorMessage(e);
+  const raw = errorMessage(e);
+  // OpenSSL messages carry a readable reason between internal codes and source paths.
+  const openssl = /SSL routines:[^:]*:([^:]+):/.exec(raw)?.[1];
+  const msg = (openssl ?? raw).replace(/\s+/g, ' ').trim();
   let text: string;
   if (CERT_CODES.has(code)) {
     text = `TLS certificate of ${host} is not trusted (${msg})${tlsVerify ? '; use --tls-verify=false to skip verification' : ''}`;

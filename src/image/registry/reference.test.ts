@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isMamoriError } from '../../core/index.js';
-import { formatDockerReference, parseDockerReference, registryEndpoint, type DockerReference } from './index.js';
+import {
+  formatDockerReference,
+  parseDockerReference,
+  registryEndpoint,
+  type DockerReference,
+} from './index.js';
 
 const D = `sha256:${'a'.repeat(64)}`;
 
@@ -26,9 +31,15 @@ const GOOD: ReadonlyArray<readonly [string, DockerReference]> = [
   [`alpine@${D}`, { registry: 'docker.io', repository: 'library/alpine', digest: D }],
   [`alpine:3@${D}`, { registry: 'docker.io', repository: 'library/alpine', tag: '3', digest: D }],
   [`localhost:5000/app@${D}`, { registry: 'localhost:5000', repository: 'app', digest: D }],
-  [`x.io/app@sha512:${'b'.repeat(128)}`, { registry: 'x.io', repository: 'app', digest: `sha512:${'b'.repeat(128)}` }],
+  [
+    `x.io/app@sha512:${'b'.repeat(128)}`,
+    { registry: 'x.io', repository: 'app', digest: `sha512:${'b'.repeat(128)}` },
+  ],
   ['alpine:_under', { registry: 'docker.io', repository: 'library/alpine', tag: '_under' }],
-  [`alpine:${'t'.repeat(128)}`, { registry: 'docker.io', repository: 'library/alpine', tag: 't'.repeat(128) }],
+  [
+    `alpine:${'t'.repeat(128)}`,
+    { registry: 'docker.io', repository: 'library/alpine', tag: 't'.repeat(128) },
+  ],
 ];
 
 const BAD: ReadonlyArray<readonly [string, RegExp]> = [

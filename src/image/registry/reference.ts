@@ -115,7 +115,8 @@ export function parseDockerReference(input: string): DockerReference {
   }
 
   const { registry, remainder } = splitDomain(rest);
-  if (!DOMAIN_RE.test(registry)) throw invalid(input, `registry host "${registry}" is not a valid host[:port]`);
+  if (!DOMAIN_RE.test(registry))
+    throw invalid(input, `registry host "${registry}" is not a valid host[:port]`);
   const port = /:(\d+)$/.exec(registry.replace(/^\[.*\]/, ''));
   if (port && Number(port[1]) > 65535) throw invalid(input, `port ${port[1]} is out of range`);
   if (remainder.length === 0) throw invalid(input, 'repository name is empty');
@@ -136,6 +137,23 @@ export function parseDockerReference(input: string): DockerReference {
     ...(tag !== undefined ? { tag } : {}),
     ...(digest !== undefined ? { digest } : {}),
   };
+}
+
+/**
+ * Checks an already-split registry and repository (as a BlobStore is opened
+ * with) against the same grammar; throws INVALID_REFERENCE otherwise.
+ */
+export function assertValidRepository(registry: string, repository: string): void {
+  const name = `${registry}/${repository}`;
+  if (!DOMAIN_RE.test(registry))
+    throw invalid(name, `registry host "${registry}" is not a valid host[:port]`);
+  if (name.length > NAME_TOTAL_LENGTH_MAX + 64) throw invalid(name, 'repository name is too long');
+  if (repository.split('/').some((c) => !PATH_COMPONENT_RE.test(c))) {
+    throw invalid(
+      name,
+      'repository path components must be lowercase letters and digits separated by ".", "_", "__" or "-"',
+    );
+  }
 }
 
 /** The canonical string form, `HOST/REPO[:TAG][@DIGEST]`. */

@@ -50,7 +50,10 @@ interface LayoutDescriptor {
 
 async function readBlobJson(layout: string, digest: string): Promise<Record<string, unknown>> {
   const [algo, hex] = digest.split(':');
-  return JSON.parse(await readFile(join(layout, 'blobs', algo ?? '', hex ?? ''), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(await readFile(join(layout, 'blobs', algo ?? '', hex ?? ''), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 /**
@@ -60,7 +63,9 @@ async function readBlobJson(layout: string, digest: string): Promise<Record<stri
 export async function addImageIndex(image: TestImage, indexTag: string): Promise<TestImage> {
   const indexPath = join(image.layout, 'index.json');
   const layoutIndex = JSON.parse(await readFile(indexPath, 'utf8')) as { manifests: LayoutDescriptor[] };
-  const entry = layoutIndex.manifests.find((m) => m.annotations?.['org.opencontainers.image.ref.name'] === image.tag);
+  const entry = layoutIndex.manifests.find(
+    (m) => m.annotations?.['org.opencontainers.image.ref.name'] === image.tag,
+  );
   if (entry === undefined) throw new Error(`tag ${image.tag} not in ${image.layout}`);
   const manifest = await readBlobJson(image.layout, entry.digest);
   const configDigest = (manifest['config'] as { digest: string }).digest;

@@ -110,7 +110,8 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
         const decoded = Buffer.from(basic[1] ?? '', 'base64').toString('utf8');
         const colon = decoded.indexOf(':');
         const u = decoded.slice(0, colon);
-        rejected = colon < 0 || !Object.hasOwn(opts.users, u) || opts.users[u]?.password !== decoded.slice(colon + 1);
+        rejected =
+          colon < 0 || !Object.hasOwn(opts.users, u) || opts.users[u]?.password !== decoded.slice(colon + 1);
         user = rejected ? undefined : u;
       }
       const record = (status: number): void => {
@@ -126,7 +127,9 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
       if (rejected || params.get('service') !== service) {
         record(401);
         res.writeHead(401, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'incorrect username or password' }] }));
+        res.end(
+          JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'incorrect username or password' }] }),
+        );
         return;
       }
       const access = [];
@@ -136,7 +139,9 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
         const [, name = '', actions = ''] = m;
         const mayPush = user !== undefined && allowed(opts.users[user]?.repositories ?? [], name);
         const mayPull = mayPush || allowed(opts.anonymousPull ?? [], name);
-        const granted = actions.split(',').filter((a) => (a === 'pull' ? mayPull : a === 'push' ? mayPush : false));
+        const granted = actions
+          .split(',')
+          .filter((a) => (a === 'pull' ? mayPull : a === 'push' ? mayPush : false));
         if (granted.length > 0) access.push({ type: 'repository', name, actions: granted });
       }
       const now = Math.floor(Date.now() / 1000);
@@ -151,7 +156,10 @@ export async function startTokenServer(opts: TokenServerOptions): Promise<TokenS
         access,
       });
       const field = opts.tokenField ?? 'both';
-      const body: Record<string, unknown> = { expires_in: 300, issued_at: new Date(now * 1000).toISOString() };
+      const body: Record<string, unknown> = {
+        expires_in: 300,
+        issued_at: new Date(now * 1000).toISOString(),
+      };
       if (field !== 'access_token') body['token'] = token;
       if (field !== 'token') body['access_token'] = token;
       record(200);

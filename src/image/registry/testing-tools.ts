@@ -20,7 +20,11 @@ export function run(
       { encoding: 'buffer', maxBuffer: 64 * 1024 * 1024, env: opts.env ?? process.env, cwd: opts.cwd },
       (err, stdout, stderr) => {
         if (err) {
-          reject(new Error(`${program} ${args.join(' ')} failed: ${stderr.toString('utf8').trim() || err.message}`));
+          reject(
+            new Error(
+              `${program} ${args.join(' ')} failed: ${stderr.toString('utf8').trim() || err.message}`,
+            ),
+          );
           return;
         }
         resolve({ stdout, stderr: stderr.toString('utf8') });

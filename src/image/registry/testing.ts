@@ -88,7 +88,12 @@ function configYaml(dir: string, port: number, opts: DistributionOptions): strin
 }
 
 /** Resolves once GET /v2/ answers with any HTTP status, or rejects when the process exits or time runs out. */
-async function waitForRegistry(url: string, child: ChildProcess, deadline: number, stderr: () => string): Promise<void> {
+async function waitForRegistry(
+  url: string,
+  child: ChildProcess,
+  deadline: number,
+  stderr: () => string,
+): Promise<void> {
   let exited = false;
   child.once('exit', () => (exited = true));
   for (;;) {
@@ -103,7 +108,8 @@ async function waitForRegistry(url: string, child: ChildProcess, deadline: numbe
       req.on('error', () => resolve(false));
     });
     if (answered) return;
-    if (Date.now() > deadline) throw new Error(`docker-registry did not answer at ${url}: ${stderr().slice(-2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`docker-registry did not answer at ${url}: ${stderr().slice(-2000)}`);
     await sleep(50);
   }
 }
@@ -123,7 +129,10 @@ export async function startDistribution(opts: DistributionOptions = {}): Promise
   try {
     let certPem: string | undefined;
     if (opts.tls) {
-      await selfSignedCert(join(dir, 'tls.key'), join(dir, 'tls.crt'), '127.0.0.1', ['IP:127.0.0.1', 'DNS:localhost']);
+      await selfSignedCert(join(dir, 'tls.key'), join(dir, 'tls.crt'), '127.0.0.1', [
+        'IP:127.0.0.1',
+        'DNS:localhost',
+      ]);
       certPem = await readFile(join(dir, 'tls.crt'), 'utf8');
     }
     if (opts.htpasswd) {

@@ -28,7 +28,8 @@ describe('self-signed TLS', () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  const client = (opts: RegistryOptions) => new RegistryClient({ registry: reg.host, repository: 'secure/app' }, opts);
+  const client = (opts: RegistryOptions) =>
+    new RegistryClient({ registry: reg.host, repository: 'secure/app' }, opts);
 
   test('fails with verification on, naming the certificate problem', async () => {
     for (const opts of [{}, { insecure: true }]) {

@@ -54,10 +54,15 @@ export function selectCatalogers(
       `unknown cataloger or tag "${word}" (catalogers: ${[...byName.keys()].join(', ')}; tags: ${[...tags].join(', ')})`,
     );
   };
-  const words = expressions.flatMap((e) => e.split(',')).map((w) => w.trim()).filter(Boolean);
+  const words = expressions
+    .flatMap((e) => e.split(','))
+    .map((w) => w.trim())
+    .filter(Boolean);
   const plain = words.filter((w) => !w.startsWith('+') && !w.startsWith('-'));
   let chosen = new Set<Cataloger>(
-    plain.length > 0 ? plain.flatMap(match) : ALL_CATALOGERS.filter((c) => (c.tags as readonly string[]).includes(target)),
+    plain.length > 0
+      ? plain.flatMap(match)
+      : ALL_CATALOGERS.filter((c) => (c.tags as readonly string[]).includes(target)),
   );
   for (const w of words) {
     if (w.startsWith('+')) for (const c of match(w.slice(1))) chosen.add(c);

@@ -71,7 +71,7 @@ export async function readRawBuildInfo(elf: ElfFile): Promise<{ version: string;
 
 /** Module text without its sentinels; empty when not framed (a binary built outside module mode). */
 export function stripSentinels(mod: Buffer): Buffer {
-  if (mod.length >= 33 && mod[mod.length - 17] === 0x0a) return mod.subarray(17, mod.length - 16);
+  if (mod.length >= 33 && mod[mod.length - 17] === 0x0a) return mod.subarray(16, mod.length - 16);
   return Buffer.alloc(0);
 }
 

@@ -134,8 +134,8 @@ describe('Go package naming', () => {
     assert.equal(goPurl('gopkg.in/yaml.v3', 'v3.0.1'), 'pkg:golang/gopkg.in/yaml.v3@v3.0.1');
     assert.equal(goPurl('stdlib', '1.19.8'), 'pkg:golang/stdlib@1.19.8');
     assert.equal(goPurl('example.com/m', ''), 'pkg:golang/example.com/m');
-    // Not a valid Go version: no PURL, so the package is dropped.
-    assert.equal(goPurl('example.com/m', 'v1'), undefined);
+    // Not a valid Go version: still named, spec-encoded, so nothing in the binary is lost.
+    assert.equal(goPurl('example.com/m', 'v1'), 'pkg:golang/example.com/m@v1');
     assert.equal(goPurl('example.com/', 'v1.0.0'), undefined);
   });
 
@@ -145,7 +145,7 @@ describe('Go package naming', () => {
     assert.equal(stdlibVersion('devel go1.23-abc Mon Jan 1'), 'devel go1.23-abc Mon Jan 1');
   });
 
-  it('drops modules whose path or version cannot be named, keeping the rest', () => {
+  it('drops modules whose path cannot be named, keeping the rest', () => {
     const pkgs = goPackages(
       {
         goVersion: 'go1.22.3 X:boringcrypto',
@@ -159,6 +159,7 @@ describe('Go package naming', () => {
       { path: '/bin/x' },
     );
     assert.deepEqual(summary(pkgs), [
+      'example.com/bad vNaN pkg:golang/example.com/bad@vNaN',
       'example.com/ok v1.0.0 pkg:golang/example.com/ok@v1.0.0',
       'stdlib go1.22.3 pkg:golang/stdlib@1.22.3',
     ]);

