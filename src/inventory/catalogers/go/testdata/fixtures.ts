@@ -8,15 +8,13 @@
  * (ELF32/ELF64, both byte orders).
  *
  * Builds go once per machine into the shared test cache
- * (`testCacheDir()/go-fixtures-…`), under an exclusive-mkdir lock, written to
- * a private directory and renamed into place.
+ * (`testCacheDir()/go-fixtures-…`) through `cached()`, which holds the lock.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { testCacheDir } from '../../../../testing/index.js';
+import { cached } from '../../../../testing/index.js';
 import type { GoBuildInfo, GoModule } from '../types.js';
 import { storedZip } from './zip.js';
 
@@ -93,15 +91,6 @@ func AlphaLen() C.int { return C.int(len(alpha.Name())) }
 
 func main() {}
 `;
-
-async function exists(p: string): Promise<boolean> {
-  try {
-    await stat(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function writeTree(root: string, files: Record<string, string | Buffer>): Promise<void> {
   for (const [rel, data] of Object.entries(files)) {
@@ -188,61 +177,12 @@ export async function haveGo(): Promise<boolean> {
   }
 }
 
-/** Paths of the fixture binaries, building them on first use. */
+/** Paths of the fixture binaries, building them on first use (once per machine, under the test cache's lock). */
 export async function goFixtures(): Promise<Record<FixtureName, string>> {
   const { stdout } = await execFileAsync('go', ['env', 'GOVERSION'], { env: goEnv('/nonexistent') });
   const key = `go-fixtures-${RECIPE}-${stdout.trim().replace(/[^A-Za-z0-9.]/g, '_')}`;
-  const dir = join(testCacheDir(), key);
-  const done = join(dir, 'ready');
-  const lock = join(dir, 'build.lock');
-  await mkdir(dir, { recursive: true });
-  const deadline = Date.now() + 15 * 60_000;
-  const paths = Object.fromEntries(FIXTURES.map((n) => [n, join(done, 'bin', n)])) as Record<FixtureName, string>;
-  for (;;) {
-    if (await exists(done)) return paths;
-    let locked = false;
-    try {
-      await mkdir(lock);
-      locked = true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-    if (locked) {
-      const tmp = join(dir, `tmp-${randomBytes(6).toString('hex')}`);
-      try {
-        await writeFile(join(lock, 'pid'), String(process.pid));
-        if (!(await exists(done))) {
-          await build(tmp);
-          await rename(tmp, done);
-        }
-        return paths;
-      } finally {
-        await rm(tmp, { recursive: true, force: true });
-        await rm(lock, { recursive: true, force: true });
-      }
-    }
-    if (Date.now() > deadline) throw new Error(`goFixtures: timed out waiting for ${lock}`);
-    await clearStaleLock(lock);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
-
-async function clearStaleLock(lock: string): Promise<void> {
-  try {
-    const pid = Number.parseInt(await readFile(join(lock, 'pid'), 'utf8'), 10);
-    if (Number.isInteger(pid) && pid > 0) {
-      try {
-        process.kill(pid, 0);
-        return;
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EPERM') return;
-      }
-    }
-  } catch {
-    const st = await stat(lock).catch(() => undefined);
-    if (st === undefined || Date.now() - st.mtimeMs < 60_000) return;
-  }
-  await rm(lock, { recursive: true, force: true });
+  const dir = await cached(key, build);
+  return Object.fromEntries(FIXTURES.map((n) => [n, join(dir, 'bin', n)])) as Record<FixtureName, string>;
 }
 
 function unquoteSetting(s: string): string {
