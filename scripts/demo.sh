@@ -24,4 +24,4 @@ if [ ! -f demo/.done ]; then
   touch demo/.done
 fi
 
-node dist/cli/bin.js sbom oci:demo/oci:bookworm "$@"
+./dist/cli/bin.js sbom oci:demo/oci:bookworm "$@"

@@ -69,30 +69,72 @@ function magicMatches(c: Cataloger, head: Buffer): boolean {
   return !c.magic || c.magic.some((m) => head.length >= m.length && head.subarray(0, m.length).equals(m));
 }
 
-/** Reads an entry's content: in memory when small, else into a file in the sandbox. */
+/**
+ * Finds byte strings anywhere in a stream of chunks, including across chunk
+ * boundaries, without keeping more than the longest pattern's length.
+ */
+export class PatternScanner {
+  private tail: Buffer = Buffer.alloc(0);
+  private readonly overlap: number;
+  readonly found = new Set<number>();
+
+  constructor(private readonly patterns: readonly Uint8Array[]) {
+    this.overlap = Math.max(0, ...patterns.map((p) => p.length - 1));
+  }
+
+  feed(chunk: Buffer): void {
+    if (this.found.size === this.patterns.length) return;
+    const edge =
+      this.tail.length > 0 ? Buffer.concat([this.tail, chunk.subarray(0, this.overlap)]) : undefined;
+    for (const [i, p] of this.patterns.entries()) {
+      if (this.found.has(i)) continue;
+      if (chunk.indexOf(p) !== -1 || (edge && edge.indexOf(p) !== -1)) this.found.add(i);
+    }
+    const last = chunk.length >= this.overlap ? chunk : Buffer.concat([this.tail, chunk]);
+    this.tail = Buffer.from(last.subarray(Math.max(0, last.length - this.overlap)));
+  }
+}
+
+interface Captured {
+  /** Builds random access to the bytes (once). */
+  readonly open: () => Promise<ByteSource>;
+  readonly dispose: () => Promise<void>;
+}
+
+/**
+ * Reads an entry's content, showing every chunk to `onChunk` as it passes:
+ * in memory when small, else into a file in the sandbox.
+ */
 async function capture(
   it: AsyncIterator<Buffer>,
-  first: Buffer[],
+  first: readonly Buffer[],
   size: number,
   sandbox: string,
   seq: number,
-): Promise<{ source: ByteSource; dispose: () => Promise<void> }> {
+  onChunk: (b: Buffer) => void,
+): Promise<Captured> {
+  async function* all(): AsyncGenerator<Buffer> {
+    for (const b of first) {
+      onChunk(b);
+      yield b;
+    }
+    for (let r = await it.next(); !r.done; r = await it.next()) {
+      onChunk(r.value);
+      yield r.value;
+    }
+  }
   if (size <= IN_MEMORY_LIMIT) {
-    const chunks = [...first];
-    for (let r = await it.next(); !r.done; r = await it.next()) chunks.push(r.value);
-    return { source: new BufferSource(Buffer.concat(chunks)), dispose: async () => {} };
+    const chunks: Buffer[] = [];
+    for await (const b of all()) chunks.push(b);
+    return { open: async () => new BufferSource(Buffer.concat(chunks)), dispose: async () => {} };
   }
   const path = join(sandbox, `spill-${seq}`);
-  async function* rest(): AsyncGenerator<Buffer> {
-    yield* first;
-    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
-  }
-  await pipeline(Readable.from(rest()), createWriteStream(path, { flags: 'wx', mode: 0o600 }));
-  const source = await FileSource.open(path);
+  await pipeline(Readable.from(all()), createWriteStream(path, { flags: 'wx', mode: 0o600 }));
+  let source: FileSource | undefined;
   return {
-    source,
+    open: async () => (source ??= await FileSource.open(path)),
     dispose: async () => {
-      await source.close();
+      await source?.close();
       await rm(path, { force: true });
     },
   };
@@ -136,8 +178,20 @@ export async function analyzeLayer(
       wanted = wanted.filter((c) => magicMatches(c, h));
       if (wanted.length === 0) return;
     }
-    const { source, dispose } = await capture(it, head, info.size, opts.sandbox, seq++);
+    // Catalogers that need a byte string somewhere in the file (Go build info) are shown only files that have it.
+    const patterns = wanted.flatMap((c) => c.contains ?? []);
+    const scanner = new PatternScanner(patterns);
+    const { open, dispose } = await capture(it, head, info.size, opts.sandbox, seq++, (b) => scanner.feed(b));
     try {
+      let offset = 0;
+      wanted = wanted.filter((c) => {
+        const own = c.contains?.length ?? 0;
+        const hit = own === 0 || c.contains?.some((_, j) => scanner.found.has(offset + j));
+        offset += own;
+        return hit;
+      });
+      if (wanted.length === 0) return;
+      const source = await open();
       const h = await source.read(0, 16);
       for (const c of wanted) {
         if (!magicMatches(c, h)) continue;
@@ -210,15 +264,16 @@ export async function analyzeLayer(
         const links = e.kind === 'file' && e.stream ? byTarget.get(e.path) : undefined;
         if (!links || !e.stream) continue;
         // Read the target once, then parse it under each link name.
-        const chunks: Buffer[] = [];
-        const { source, dispose } = await capture(
+        const { open, dispose } = await capture(
           e.stream[Symbol.asyncIterator](),
-          chunks,
+          [],
           e.size,
           opts.sandbox,
           seq++,
+          () => {},
         );
         try {
+          const source = await open();
           for (const link of links) {
             const info: EntryInfo = { path: link, type: 'file', mode: e.mode, size: e.size };
             const replay = async function* (): AsyncGenerator<Buffer> {

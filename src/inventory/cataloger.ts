@@ -62,6 +62,13 @@ export interface Cataloger<F = unknown> {
    * select every executable cheaply.
    */
   readonly magic?: readonly Uint8Array[];
+  /**
+   * When set, a selected file is parsed only if these byte strings occur
+   * somewhere in it (Go's build-info magic, the `.dep-v0` section name): the
+   * walker finds them while the file streams past and keeps nothing of files
+   * without them.
+   */
+  readonly contains?: readonly Uint8Array[];
   /** Largest file this cataloger reads; bigger selected files are skipped with a warning. */
   readonly maxFileSize?: number;
   /** Parses one file. Returns undefined when the file holds nothing for this cataloger. Must not throw on bad input unless nothing can be salvaged; prefer dropping the bad element. */

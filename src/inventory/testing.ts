@@ -27,6 +27,7 @@ export async function runCataloger<F>(
     const entry = { path: f.path, type: 'file' as const, mode, size: data.length };
     if (!cataloger.select(entry)) continue;
     if (cataloger.magic && !cataloger.magic.some((m) => data.subarray(0, m.length).equals(m))) continue;
+    if (cataloger.contains && !cataloger.contains.some((m) => data.indexOf(m) !== -1)) continue;
     const fact = await cataloger.parse({
       path: f.path,
       mode,

@@ -110,6 +110,8 @@ export const goBinaryCataloger: Cataloger<GoFact> = {
   tags: ['binary', 'image', 'directory'],
   select: isExecutableOrSharedObject,
   magic: [ELF_MAGIC],
+  // Every Go binary since 1.13 carries its build info behind this magic.
+  contains: [Buffer.from('\xff Go buildinf:', 'latin1')],
   parse(file: CatalogFile): Promise<GoFact | undefined> {
     return readGoBuildInfo(file.source);
   },

@@ -47,6 +47,8 @@ export const rustAuditCataloger: Cataloger<RustAuditFact> = {
   tags: ['binary', 'image', 'directory'],
   select: isExecutableOrSharedObject,
   magic: [ELF_MAGIC],
+  // The section name is in the section-name table of every binary that has the section.
+  contains: [Buffer.from('.dep-v0', 'latin1')],
   parse(file: CatalogFile): Promise<RustAuditFact | undefined> {
     return readCargoAuditable(file.source);
   },
