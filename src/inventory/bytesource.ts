@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { ByteSource } from './cataloger.js';
+import { MamoriError } from '../core/index.js';
+import type { ByteSource, CatalogFile } from './cataloger.js';
 
 /** A ByteSource over bytes already in memory. */
 export class BufferSource implements ByteSource {
@@ -58,4 +59,16 @@ export function readAll(src: ByteSource): Promise<Buffer> {
 /** Reads a whole source as UTF-8 text. */
 export async function readText(src: ByteSource): Promise<string> {
   return (await readAll(src)).toString('utf8');
+}
+
+/**
+ * Reads a cataloger's file as UTF-8 text (without a byte-order mark),
+ * refusing one larger than `max` bytes.
+ */
+export async function readTextBounded(file: CatalogFile, max: number): Promise<string> {
+  if (file.size > max || file.source.size > max) {
+    throw new MamoriError('LIMIT_EXCEEDED', `${file.path} is larger than ${max} bytes`);
+  }
+  const text = await readText(file.source);
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }

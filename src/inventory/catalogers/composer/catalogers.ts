@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
-import { MamoriError, purl } from '../../../core/index.js';
+import { purl } from '../../../core/index.js';
 import type { Package, PhpMetadata } from '../../../core/index.js';
-import { readText } from '../../bytesource.js';
+import { readTextBounded } from '../../bytesource.js';
 import type { Cataloger, CatalogFile, EntryInfo, Fact } from '../../cataloger.js';
 import { parseComposerLock, parseInstalledJson, type ComposerEntry } from './parse.js';
 
@@ -12,11 +12,8 @@ export interface ComposerFact {
 /** Largest installed.json or composer.lock read. */
 const MAX_FILE_SIZE = 32 * 1024 * 1024;
 
-async function readBounded(file: CatalogFile): Promise<string> {
-  if (file.size > MAX_FILE_SIZE || file.source.size > MAX_FILE_SIZE) {
-    throw new MamoriError('LIMIT_EXCEEDED', `${file.path} is larger than ${MAX_FILE_SIZE} bytes`);
-  }
-  return readText(file.source);
+function readBounded(file: CatalogFile): Promise<string> {
+  return readTextBounded(file, MAX_FILE_SIZE);
 }
 
 function composerPurl(e: ComposerEntry): string | undefined {

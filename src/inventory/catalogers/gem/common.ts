@@ -1,7 +1,7 @@
 /** Helpers shared by the RubyGems catalogers. */
-import { MamoriError, purl } from '../../../core/index.js';
+import { purl } from '../../../core/index.js';
 import type { GemMetadata, Package } from '../../../core/index.js';
-import { readText } from '../../bytesource.js';
+import { readTextBounded } from '../../bytesource.js';
 import type { CatalogFile, Fact } from '../../cataloger.js';
 
 /** Largest gemspec or Gemfile.lock read. */
@@ -25,11 +25,8 @@ export interface GemFact {
   readonly entries: readonly GemEntry[];
 }
 
-export async function readBounded(file: CatalogFile): Promise<string> {
-  if (file.size > MAX_FILE_SIZE || file.source.size > MAX_FILE_SIZE) {
-    throw new MamoriError('LIMIT_EXCEEDED', `${file.path} is larger than ${MAX_FILE_SIZE} bytes`);
-  }
-  return readText(file.source);
+export function readBounded(file: CatalogFile): Promise<string> {
+  return readTextBounded(file, MAX_FILE_SIZE);
 }
 
 export function lines(text: string): string[] {

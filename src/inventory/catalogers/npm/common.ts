@@ -4,7 +4,7 @@
  */
 import { MamoriError, purl } from '../../../core/index.js';
 import type { NpmMetadata, Package } from '../../../core/index.js';
-import { readText } from '../../bytesource.js';
+import { readTextBounded } from '../../bytesource.js';
 import type { CatalogFile, Fact } from '../../cataloger.js';
 
 /** Largest lockfile or package.json read (a large monorepo lockfile is a few MiB). */
@@ -27,11 +27,10 @@ export interface NpmFact {
 }
 
 /** Reads a selected file as UTF-8, refusing one larger than the cataloger's bound. */
-export async function readBounded(file: CatalogFile, what: string): Promise<string> {
-  if (file.size > MAX_FILE_SIZE || file.source.size > MAX_FILE_SIZE) {
-    throw new MamoriError('LIMIT_EXCEEDED', `${what} ${file.path} is larger than ${MAX_FILE_SIZE} bytes`);
-  }
-  return readText(file.source);
+export function readBounded(file: CatalogFile, what: string): Promise<string> {
+  return readTextBounded(file, MAX_FILE_SIZE).catch((e: unknown) => {
+    throw e instanceof MamoriError ? new MamoriError(e.code, `${what} ${e.message}`, { cause: e }) : e;
+  });
 }
 
 /** Parses JSON, turning a syntax error (or a nesting too deep for the parser) into a MamoriError. */

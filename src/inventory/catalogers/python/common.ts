@@ -1,6 +1,6 @@
 /** Helpers shared by the Python catalogers. */
-import { MamoriError, purl } from '../../../core/index.js';
-import { readText } from '../../bytesource.js';
+import { purl } from '../../../core/index.js';
+import { readTextBounded } from '../../bytesource.js';
 import type { CatalogFile } from '../../cataloger.js';
 
 /** Largest metadata, RECORD or lockfile read. */
@@ -10,12 +10,8 @@ export const MAX_FILE_SIZE = 32 * 1024 * 1024;
 export const MAX_LINE = 64 * 1024;
 
 /** Reads a selected file as UTF-8, refusing one larger than the cataloger's bound. */
-export async function readBounded(file: CatalogFile): Promise<string> {
-  if (file.size > MAX_FILE_SIZE || file.source.size > MAX_FILE_SIZE) {
-    throw new MamoriError('LIMIT_EXCEEDED', `${file.path} is larger than ${MAX_FILE_SIZE} bytes`);
-  }
-  const text = await readText(file.source);
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+export function readBounded(file: CatalogFile): Promise<string> {
+  return readTextBounded(file, MAX_FILE_SIZE);
 }
 
 /** PEP 503 normalised name: lower case, runs of `-`, `_` and `.` folded to one `-`. */
