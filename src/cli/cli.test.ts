@@ -109,3 +109,13 @@ test('the mamori executable exits with the code main returns', async () => {
     },
   );
 });
+
+test('-o into a device writes into it and never replaces it', async () => {
+  const { lstatSync } = await import('node:fs');
+  const c = capture();
+  assert.equal(await main(['sbom', image, '--no-cache', '-q', '-f', 'json', '-o', '/dev/null'], c.io), 0);
+  assert.ok(lstatSync('/dev/null').isCharacterDevice(), '/dev/null is still a device');
+  const d = capture();
+  assert.equal(await main(['sbom', image, '--no-cache', '-o', dir], d.io), 2);
+  assert.match(d.text().stderr, /is a directory/);
+});

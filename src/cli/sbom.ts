@@ -1,4 +1,4 @@
-import { writeFile, rename } from 'node:fs/promises';
+import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { MamoriError } from '../core/index.js';
 import { inventory, ALL_CATALOGERS } from '../inventory/index.js';
@@ -87,15 +87,32 @@ export async function inventoryFromCli(ref: string, o: ImageCommandOptions, io: 
   }
 }
 
-/** Writes output to a file atomically, or to stdout. */
+/**
+ * Writes output to stdout (`-` or no file), to a regular file atomically
+ * (a temporary file renamed over it, so a reader never sees half a report),
+ * or straight into anything else (`/dev/null`, a FIFO), which must never be
+ * replaced.
+ */
 export async function writeOutput(text: string, file: string | undefined, io: CliIo): Promise<void> {
+  const body = text.endsWith('\n') ? text : `${text}\n`;
   if (!file || file === '-') {
-    io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    io.stdout.write(body);
+    return;
+  }
+  const st = await stat(file).catch(() => undefined);
+  if (st && !st.isFile()) {
+    if (st.isDirectory()) throw new MamoriError('INVALID_ARGUMENT', `-o ${file}: is a directory`);
+    await writeFile(file, body);
     return;
   }
   const tmp = `${file}.mamori-${process.pid}.tmp`;
-  await writeFile(tmp, text.endsWith('\n') ? text : `${text}\n`);
-  await rename(tmp, file);
+  try {
+    await writeFile(tmp, body, { flag: 'wx' });
+    await rename(tmp, file);
+  } catch (e) {
+    await rm(tmp, { force: true });
+    throw new MamoriError('IO', `cannot write ${file}: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 export function sbomCommand(io: CliIo, setExit: (code: number) => void): Command {
