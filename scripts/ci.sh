@@ -11,10 +11,12 @@ PACKAGES=(
   docker-registry apache2-utils    # CNCF Distribution with htpasswd auth
   rpm sqlite3 db-util              # real rpm databases
   golang-go                        # go version -m, Go fixture binaries
+  golang-github-google-uuid-dev golang-github-pkg-errors-dev  # modules of the Go fixture
   python3                          # importlib.metadata
   zstd zip unzip binutils gcc      # layer and archive fixtures
-  default-jdk-headless libcommons-lang3-java libslf4j-java  # real jars
-  openssl ca-certificates
+  default-jdk-headless             # jar, java
+  libcommons-lang3-java libslf4j-java libguava-java libcommons-io-java  # real Maven jars
+  openssl ca-certificates debian-archive-keyring
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 if [ "$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi
 missing=()
-for p in mmdebstrap umoci skopeo; do
+for p in mmdebstrap umoci skopeo zip golang-go golang-github-google-uuid-dev golang-github-pkg-errors-dev; do
   dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
