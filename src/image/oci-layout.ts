@@ -3,6 +3,9 @@ import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { MamoriError } from '../core/index.js';
+
+/** Blobs are read in large chunks: fewer reads and fewer hops through the decompressor. */
+const BLOB_READ_CHUNK = 256 * 1024;
 import { MediaTypes, parseDescriptor } from './manifest.js';
 import { isDigest } from './reference.js';
 import type { BlobStore, Descriptor, RawManifest } from './types.js';
@@ -39,7 +42,7 @@ export function directoryReader(root: string): LayoutReader {
         throw new MamoriError('NOT_FOUND', `${what} not found`, { cause: e });
       }
       if (!st.isFile()) throw new MamoriError('INVALID_MANIFEST', `${what} is not a regular file`);
-      return createReadStream(path);
+      return createReadStream(path, { highWaterMark: BLOB_READ_CHUNK });
     },
   };
 }

@@ -87,12 +87,43 @@ function imageName(ref: ImageReference): { name: string; tag?: string } {
   return { name: ref.path, ...('tag' in ref && ref.tag ? { tag: ref.tag } : {}) };
 }
 
+/** What was scanned, for reports: name, tag, digests, platform and layers with the instruction that made each. */
+function describeSource(
+  ref: string,
+  parsed: Exclude<ImageReference, { transport: 'dir' }>,
+  resolved: ResolvedImage,
+): InventorySource {
+  const n = imageName(parsed);
+  const history = (resolved.config.history ?? []).filter((h) => !h.empty_layer);
+  const tag = n.tag ?? resolved.repoTags?.[0]?.split(':').pop();
+  return {
+    ref,
+    transport: parsed.transport,
+    name: n.name,
+    ...(tag ? { tag } : {}),
+    ...(resolved.manifestDigest ? { manifestDigest: resolved.manifestDigest } : {}),
+    ...(resolved.indexDigest ? { indexDigest: resolved.indexDigest } : {}),
+    ...(resolved.configDigest ? { configDigest: resolved.configDigest } : {}),
+    ...(resolved.platform ? { platform: resolved.platform } : {}),
+    ...(resolved.config.created ? { created: resolved.config.created } : {}),
+    layers: resolved.layers.map((l, i): InventoryLayer => ({
+      index: l.index,
+      diffId: l.diffId,
+      ...(l.digest ? { digest: l.digest } : {}),
+      ...(l.size !== undefined ? { size: l.size } : {}),
+      mediaType: l.mediaType,
+      ...(history[i]?.created_by ? { createdBy: history[i]?.created_by } : {}),
+    })),
+    ...(resolved.config.config?.Labels ? { labels: resolved.config.config.Labels } : {}),
+  };
+}
+
 /**
  * Inventories an image or root filesystem: every package inside it, with
  * its files, its layer and its OS-package owner. Layers are streamed once
  * each, never extracted, and cached by diff-id.
  */
-export async function inventory(ref: string, options: InventoryOptions): Promise<Inventory> {
+export async function inventory(ref: string, options: InventoryOptions = {}): Promise<Inventory> {
   const parsed = parseReference(ref);
   const platform = typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform;
   const chosen = options.catalogers ?? selectCatalogers(options.select ?? [], 'image');
@@ -127,29 +158,7 @@ export async function inventory(ref: string, options: InventoryOptions): Promise
       try {
         const resolved = await img.resolve();
         layers = await analyzeImage(img, resolved, catalogers, options, sandbox, progress);
-        const n = imageName(parsed);
-        const history = (resolved.config.history ?? []).filter((h) => !h.empty_layer);
-        const tag = n.tag ?? resolved.repoTags?.[0]?.split(':').pop();
-        source = {
-          ref,
-          transport: parsed.transport,
-          name: n.name,
-          ...(tag ? { tag } : {}),
-          ...(resolved.manifestDigest ? { manifestDigest: resolved.manifestDigest } : {}),
-          ...(resolved.indexDigest ? { indexDigest: resolved.indexDigest } : {}),
-          ...(resolved.configDigest ? { configDigest: resolved.configDigest } : {}),
-          ...(resolved.platform ? { platform: resolved.platform } : {}),
-          ...(resolved.config.created ? { created: resolved.config.created } : {}),
-          layers: resolved.layers.map((l, i): InventoryLayer => ({
-            index: l.index,
-            diffId: l.diffId,
-            ...(l.digest ? { digest: l.digest } : {}),
-            ...(l.size !== undefined ? { size: l.size } : {}),
-            mediaType: l.mediaType,
-            ...(history[i]?.created_by ? { createdBy: history[i]?.created_by } : {}),
-          })),
-          ...(resolved.config.config?.Labels ? { labels: resolved.config.config.Labels } : {}),
-        };
+        source = describeSource(ref, parsed, resolved);
       } finally {
         await img.close();
       }

@@ -6,5 +6,4 @@ export { npmPackageCataloger, parsePackageJson } from './package-json.js';
 export { npmLockCataloger } from './lock-cataloger.js';
 export { parsePackageLock } from './package-lock.js';
 export { parseYarnLock } from './yarn-lock.js';
-export { parsePnpmLock } from './pnpm-lock.js';
 export type { NpmEntry, NpmFact } from './common.js';

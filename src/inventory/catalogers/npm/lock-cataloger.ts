@@ -7,7 +7,6 @@
 import type { Cataloger, CatalogFile, EntryInfo } from '../../cataloger.js';
 import { assembleNpm, MAX_FILE_SIZE, readBounded, type NpmFact } from './common.js';
 import { parsePackageLock } from './package-lock.js';
-import { parsePnpmLock } from './pnpm-lock.js';
 import { parseYarnLock } from './yarn-lock.js';
 
 type LockKind = 'package-lock' | 'yarn' | 'pnpm';
@@ -42,8 +41,11 @@ export const npmLockCataloger: Cataloger<NpmFact> = {
         return parsePackageLock(text, file.path);
       case 'yarn':
         return parseYarnLock(text);
-      case 'pnpm':
+      case 'pnpm': {
+        // The YAML parser is loaded only when a pnpm lockfile turns up.
+        const { parsePnpmLock } = await import('./pnpm-lock.js');
         return parsePnpmLock(text, file.path);
+      }
     }
   },
   assemble(facts) {

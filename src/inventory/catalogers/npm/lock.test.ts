@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import { isMamoriError, type NpmMetadata, type Package } from '../../../core/index.js';
 import { runCataloger } from '../../testing.js';
-import { npmLockCataloger, parsePackageLock, parsePnpmLock, parseYarnLock } from './index.js';
+import { npmLockCataloger, parsePackageLock, parseYarnLock } from './index.js';
+import { parsePnpmLock } from './pnpm-lock.js';
 
 // Fixtures were produced by the real tools (npm 11 `--lockfile-version 1|2|3`,
 // yarn 1.22 and 4.x, pnpm 7/8/9) on a small project using a scoped package,

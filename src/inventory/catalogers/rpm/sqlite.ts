@@ -11,7 +11,7 @@
 import { mkdtemp, open, rm, writeFile, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { isMamoriError, MamoriError } from '../../../core/index.js';
 import type { ByteSource } from '../../cataloger.js';
 import { badDb, MAX_HEADER_BLOB, type RpmDbRecord } from './record.js';
@@ -98,7 +98,9 @@ export async function* readRpmSqlite(input: string | Uint8Array | ByteSource): A
     await prepareCopy(path);
     let db: Database.Database;
     try {
-      db = new Database(path, { readonly: true, fileMustExist: true });
+      // Loaded on first use: most images have no rpm database.
+      const { default: Sqlite } = await import('better-sqlite3');
+      db = new Sqlite(path, { readonly: true, fileMustExist: true });
     } catch (e) {
       throw wrap(e);
     }
