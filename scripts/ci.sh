@@ -16,6 +16,8 @@ PACKAGES=(
   zstd zip unzip binutils gcc      # layer and archive fixtures
   default-jdk-headless             # jar, java
   libcommons-lang3-java libslf4j-java libguava-java libcommons-io-java  # real Maven jars
+  ruby-cvss-suite                  # an independent CVSS implementation
+  python3-packaging ruby libmaven3-core-java golang-golang-x-mod-dev php-cli php-composer-semver  # native version comparers
   openssl ca-certificates debian-archive-keyring
 )
 missing=()

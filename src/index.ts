@@ -33,3 +33,13 @@ export {
   renderTable,
 } from './report/index.js';
 export type { FormatName } from './report/index.js';
+export { scan, gateViolations, filterFindings } from './scan/index.js';
+export type { ScanOptions, ScanResult } from './scan/index.js';
+export { matchPackages } from './match/index.js';
+export type { AdvisoryProvider } from './match/index.js';
+export { compareVersions } from './versions/index.js';
+export { cvssScore, parseCvss } from './cvss/index.js';
+export type { CvssScore } from './cvss/index.js';
+export { openVulnDb, importFeed } from './vulndb/index.js';
+export type { Advisory } from './vulndb/index.js';
+export type { Finding, SeverityLevel } from './core/index.js';

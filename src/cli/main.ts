@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { mamoriVersion } from '../report/index.js';
 import { EXIT_ERROR, reportError } from './errors.js';
+import { dbCommand } from './db.js';
+import { scanCommand } from './scan.js';
 import { type CliIo, sbomCommand } from './sbom.js';
 
 /** Runs the CLI with `argv` (without node and script); returns the exit code. */
@@ -13,7 +15,10 @@ export async function main(
   const program = new Command('mamori')
     .description('mamori: container security for the whole lifecycle (Build → Ship → Run)')
     .version(mamoriVersion(), '-v, --version');
-  program.addCommand(sbomCommand(io, (c) => (exit = c)));
+  const setExit = (c: number) => (exit = c);
+  program.addCommand(sbomCommand(io, setExit));
+  program.addCommand(scanCommand(io, setExit));
+  program.addCommand(dbCommand(io, setExit));
   for (const c of [program, ...program.commands]) {
     c.exitOverride().configureOutput(output).showHelpAfterError('(run with --help for usage)');
   }

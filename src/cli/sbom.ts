@@ -1,7 +1,7 @@
 import { rename, rm, stat, writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { MamoriError } from '../core/index.js';
-import { inventory, ALL_CATALOGERS } from '../inventory/index.js';
+import { inventory, ALL_CATALOGERS, type InventoryOptions, type ProgressEvent } from '../inventory/index.js';
 import { formatNames, formats, isFormatName } from '../report/index.js';
 import { EXIT_OK } from './errors.js';
 import { Progress } from './progress.js';
@@ -66,22 +66,34 @@ export interface ImageCommandOptions {
   readonly quiet?: boolean;
 }
 
-/** Inventories an image with the CLI's options and a progress indicator on a terminal. */
-export async function inventoryFromCli(ref: string, o: ImageCommandOptions, io: CliIo) {
-  const progress = new Progress(io.stderr, !o.quiet && io.stderr.isTTY === true);
+/** The inventory options the image flags ask for. */
+export function inventoryOptionsFromCli(
+  o: ImageCommandOptions,
+  onProgress?: (e: ProgressEvent) => void,
+): InventoryOptions {
+  return {
+    ...(o.platform ? { platform: o.platform } : {}),
+    ...(o.catalogers ? { select: [o.catalogers] } : {}),
+    cacheDir: o.cache ? (o.cacheDir ?? undefined) : false,
+    ...(o.maxLayerSize ? { maxLayerBytes: o.maxLayerSize } : {}),
+    registry: {
+      ...(o.creds !== undefined ? { creds: o.creds } : {}),
+      ...(o.authfile ? { authFile: o.authfile } : {}),
+      tlsVerify: o.tlsVerify,
+    },
+    ...(onProgress ? { onProgress } : {}),
+  };
+}
+
+/** Runs `work` with a progress indicator on stderr when it is a terminal (and not --quiet). */
+export async function withProgress<T>(
+  io: CliIo,
+  quiet: boolean | undefined,
+  work: (onProgress: (e: ProgressEvent) => void) => Promise<T>,
+): Promise<T> {
+  const progress = new Progress(io.stderr, !quiet && io.stderr.isTTY === true);
   try {
-    return await inventory(ref, {
-      ...(o.platform ? { platform: o.platform } : {}),
-      ...(o.catalogers ? { select: [o.catalogers] } : {}),
-      cacheDir: o.cache ? (o.cacheDir ?? undefined) : false,
-      ...(o.maxLayerSize ? { maxLayerBytes: o.maxLayerSize } : {}),
-      registry: {
-        ...(o.creds !== undefined ? { creds: o.creds } : {}),
-        ...(o.authfile ? { authFile: o.authfile } : {}),
-        tlsVerify: o.tlsVerify,
-      },
-      onProgress: progress.onEvent,
-    });
+    return await work(progress.onEvent);
   } finally {
     progress.clear();
   }
@@ -146,7 +158,7 @@ Examples:
   cmd.action(
     async (ref: string, o: ImageCommandOptions & { format: string; output?: string; wide?: boolean }) => {
       if (!isFormatName(o.format)) throw new MamoriError('INVALID_ARGUMENT', `unknown format ${o.format}`);
-      const inv = await inventoryFromCli(ref, o, io);
+      const inv = await withProgress(io, o.quiet, (p) => inventory(ref, inventoryOptionsFromCli(o, p)));
       for (const w of inv.warnings) if (!o.quiet) io.stderr.write(`mamori: warning: ${w}\n`);
       const color = o.format === 'table' && !o.output && io.stdout.isTTY === true;
       await writeOutput(formats[o.format].render(inv, { wide: !!o.wide, color }), o.output, io);

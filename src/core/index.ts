@@ -22,3 +22,5 @@ export { ErrorCodes, MamoriError, isMamoriError, errorMessage } from './errors.j
 export type { ErrorCode } from './errors.js';
 export { purl } from './purl.js';
 export type { PurlParts } from './purl.js';
+export { SEVERITIES, severityRank } from './finding.js';
+export type { SeverityLevel, Finding, FindingPackage, FindingSeverity, MatchDetails } from './finding.js';

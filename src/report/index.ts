@@ -6,3 +6,6 @@ export { formats, formatNames, isFormatName } from './formats.js';
 export type { FormatName, ReportFormat } from './formats.js';
 export type { CycloneDxOptions, RenderOptions, SbomOptions, SpdxOptions, TableOptions } from './options.js';
 export { mamoriVersion } from './version.js';
+export { renderFindingsTable, renderFindingsJson } from './findings.js';
+export type { FindingsReport } from './findings.js';
+export { formatColumns } from './table.js';

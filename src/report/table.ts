@@ -52,13 +52,12 @@ function rowsOf(inv: Inventory, wide: boolean): string[][] {
   });
 }
 
-/** Renders the inventory as an aligned text table (newline-terminated). */
-export function renderTable(inv: Inventory, opts: TableOptions = {}): string {
-  checkInventory(inv);
-  const wide = opts.wide === true;
-  const header = wide ? ['NAME', 'VERSION', 'TYPE', 'LAYER', 'LOCATION'] : ['NAME', 'VERSION', 'TYPE'];
-  const rows = rowsOf(inv, wide);
-  if (rows.length === 0) return 'No packages found.\n';
+/** Aligns rows under a header, columns as wide as their widest cell (display width); newline-terminated. */
+export function formatColumns(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  color: boolean,
+): string {
   const widths = header.map((h) => displayWidth(h));
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, displayWidth(c))));
   const line = (cells: readonly string[]): string =>
@@ -67,7 +66,17 @@ export function renderTable(inv: Inventory, opts: TableOptions = {}): string {
       .join(GAP)
       .trimEnd();
   const head = line(header);
-  const out = [opts.color === true ? `${BOLD}${head}${RESET}` : head];
+  const out = [color ? `${BOLD}${head}${RESET}` : head];
   for (const r of rows) out.push(line(r));
   return `${out.join('\n')}\n`;
+}
+
+/** Renders the inventory as an aligned text table (newline-terminated). */
+export function renderTable(inv: Inventory, opts: TableOptions = {}): string {
+  checkInventory(inv);
+  const wide = opts.wide === true;
+  const header = wide ? ['NAME', 'VERSION', 'TYPE', 'LAYER', 'LOCATION'] : ['NAME', 'VERSION', 'TYPE'];
+  const rows = rowsOf(inv, wide);
+  if (rows.length === 0) return 'No packages found.\n';
+  return formatColumns(header, rows, opts.color === true);
 }

@@ -1,0 +1,245 @@
+import type {
+  Distro,
+  Finding,
+  FindingSeverity,
+  MatchDetails,
+  Package,
+  SeverityLevel,
+} from '../core/index.js';
+import { severityRank } from '../core/index.js';
+import { packageKey, type Advisory, type Affected } from '../vulndb/index.js';
+import { cvssScore } from '../cvss/index.js';
+import { compareVersions } from '../versions/index.js';
+import { matcherFor, type Query } from './queries.js';
+import { evaluateRange } from './range.js';
+
+/** Where advisories come from: the vulnerability DB, or anything with the same lookup. */
+export interface AdvisoryProvider {
+  advisoriesFor(ecosystem: string, packageName: string): readonly Advisory[];
+}
+
+export interface MatchOptions {
+  /** Rates a severity entry (a CVSS vector or a distro word); default: CVSS scored to the spec, distro words mapped. */
+  readonly rate?: (s: {
+    type: string;
+    score: string;
+  }) => { baseScore?: number; severity: SeverityLevel } | undefined;
+}
+
+const DISTRO_WORDS: Readonly<Record<string, SeverityLevel>> = {
+  unimportant: 'NEGLIGIBLE',
+  negligible: 'NEGLIGIBLE',
+  'end-of-life': 'NEGLIGIBLE',
+  low: 'LOW',
+  medium: 'MEDIUM',
+  moderate: 'MEDIUM',
+  high: 'HIGH',
+  important: 'HIGH',
+  critical: 'CRITICAL',
+};
+
+function rateWord(s: {
+  type: string;
+  score: string;
+}): { baseScore?: number; severity: SeverityLevel } | undefined {
+  const w = DISTRO_WORDS[s.score.trim().toLowerCase()];
+  return w ? { severity: w } : undefined;
+}
+
+/** The default rating: CVSS vectors scored to the spec, distro words mapped; a bad vector rates nothing. */
+function rateDefault(s: {
+  type: string;
+  score: string;
+}): { baseScore?: number; severity: SeverityLevel } | undefined {
+  if (!s.type.startsWith('CVSS_')) return rateWord(s);
+  try {
+    const c = cvssScore(s.score);
+    const level = c.severity === 'None' ? 'NEGLIGIBLE' : (c.severity.toUpperCase() as SeverityLevel);
+    return { baseScore: c.baseScore, severity: level };
+  } catch {
+    return undefined;
+  }
+}
+
+interface Hit {
+  readonly advisory: Advisory;
+  readonly affected: Affected;
+  readonly range: string;
+  readonly fixed?: string;
+  readonly undetermined: boolean;
+}
+
+function hitsFor(q: Query, ecosystem: string, advisories: readonly Advisory[]): Hit[] {
+  const out: Hit[] = [];
+  const key = packageKey(ecosystem, q.name);
+  for (const adv of advisories) {
+    if (adv.withdrawn) continue;
+    for (const aff of adv.affected) {
+      // An advisory may name several packages; only this one's entries count.
+      if (aff.ecosystem !== ecosystem || packageKey(ecosystem, aff.package) !== key) continue;
+      const undetermined = aff.databaseSpecific?.undetermined === true;
+      if (aff.versions.includes(q.version)) {
+        out.push({ advisory: adv, affected: aff, range: `listed version ${q.version}`, undetermined });
+        continue;
+      }
+      for (const r of aff.ranges) {
+        if (r.type === 'GIT') continue;
+        const compare = (a: string, b: string) =>
+          r.type === 'SEMVER' ? compareVersions('npm', a, b) : compareVersions(ecosystem, a, b);
+        const h = evaluateRange(r, q.version, compare);
+        if (h) {
+          out.push({
+            advisory: adv,
+            affected: aff,
+            range: `${r.type} ${h.description}`,
+            ...(h.fixed ? { fixed: h.fixed } : {}),
+            undetermined,
+          });
+          break;
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** Ids that name the same vulnerability, grouped (an advisory's id with its aliases, transitively). */
+function groupByVulnerability(hits: readonly Hit[]): Hit[][] {
+  const parent = new Map<string, string>();
+  const find = (x: string): string => {
+    let r = x;
+    while (parent.get(r) !== r && parent.has(r)) r = parent.get(r) as string;
+    parent.set(x, r);
+    return r;
+  };
+  const union = (a: string, b: string) => {
+    if (!parent.has(a)) parent.set(a, a);
+    if (!parent.has(b)) parent.set(b, b);
+    const ra = find(a);
+    const rb = find(b);
+    if (ra !== rb) parent.set(rb, ra);
+  };
+  for (const h of hits) {
+    union(h.advisory.id, h.advisory.id);
+    for (const a of h.advisory.aliases) union(h.advisory.id, a);
+  }
+  const groups = new Map<string, Hit[]>();
+  for (const h of hits) {
+    const r = find(h.advisory.id);
+    const g = groups.get(r);
+    if (g) g.push(h);
+    else groups.set(r, [h]);
+  }
+  return [...groups.values()];
+}
+
+function findingFrom(
+  pkg: Package,
+  q: Query,
+  ecosystem: string,
+  matcher: string,
+  group: Hit[],
+  options: MatchOptions,
+): Finding {
+  const ids = new Set<string>();
+  for (const h of group) {
+    ids.add(h.advisory.id);
+    for (const a of h.advisory.aliases) ids.add(a);
+  }
+  const sortedIds = [...ids].sort();
+  const id = sortedIds.find((i) => i.startsWith('CVE-')) ?? group[0]?.advisory.id ?? sortedIds[0] ?? '';
+  const compare = (a: string, b: string) => compareVersions(ecosystem, a, b);
+  const fixes = [...new Set(group.map((h) => h.fixed).filter((f): f is string => f !== undefined))].sort(
+    compare,
+  );
+  const status: Finding['status'] =
+    fixes.length > 0 ? 'fixed' : group.some((h) => h.undetermined) ? 'undetermined' : 'unfixed';
+  const rate = options.rate ?? rateDefault;
+  const severities: FindingSeverity[] = [];
+  for (const h of group) {
+    for (const s of [...h.advisory.severities, ...(h.affected.severities ?? [])]) {
+      const r = rate(s) ?? rateWord(s);
+      severities.push({
+        type: s.type,
+        score: s.score,
+        ...(r?.baseScore !== undefined ? { baseScore: r.baseScore } : {}),
+        ...(r ? { severity: r.severity } : {}),
+        source: h.advisory.id,
+      });
+    }
+  }
+  // Distro ratings win for distro packages (they judge their own builds); else the highest computed rating.
+  const distroRated = severities.find(
+    (s) => (s.type === 'Debian' || s.type === 'Ubuntu' || s.type === 'Alpine') && s.severity,
+  );
+  const severity: SeverityLevel =
+    distroRated?.severity ??
+    severities.reduce<SeverityLevel>(
+      (best, s) => (s.severity && severityRank(s.severity) > severityRank(best) ? s.severity : best),
+      'UNKNOWN',
+    );
+  const first = group[0] as Hit;
+  const published = group
+    .map((h) => h.advisory.published)
+    .filter((p): p is string => !!p)
+    .sort()[0];
+  const match: MatchDetails = {
+    matcher,
+    searchedBy: { ecosystem, package: q.name, version: q.version },
+    advisories: [...new Set(group.map((h) => h.advisory.id))].sort(),
+    range: [...new Set(group.map((h) => h.range))].join('; '),
+  };
+  return {
+    id,
+    aliases: sortedIds.filter((i) => i !== id),
+    package: {
+      type: pkg.type,
+      name: pkg.name,
+      version: pkg.version,
+      purl: pkg.purl,
+      locations: pkg.locations,
+      ...(pkg.layer ? { layer: pkg.layer } : {}),
+    },
+    status,
+    fixedVersions: fixes,
+    severity,
+    severities,
+    ...(first.advisory.summary ? { summary: first.advisory.summary } : {}),
+    references: [...new Set(group.flatMap((h) => h.advisory.references.map((r) => r.url)))].slice(0, 20),
+    ...(published ? { published } : {}),
+    match,
+  };
+}
+
+/**
+ * Matches packages against advisories: one finding per (vulnerability,
+ * package), with every alias merged, the fix advice and the reason. Pure:
+ * reads advisories only through the provider.
+ */
+export function matchPackages(
+  packages: readonly Package[],
+  distro: Distro | undefined,
+  provider: AdvisoryProvider,
+  options: MatchOptions = {},
+): Finding[] {
+  const out: Finding[] = [];
+  for (const pkg of packages) {
+    const matcher = matcherFor(pkg.type);
+    const q = matcher?.query(pkg, distro);
+    if (!matcher || !q) continue;
+    for (const ecosystem of q.ecosystems) {
+      const advisories = provider.advisoriesFor(ecosystem, q.name);
+      if (advisories.length === 0) continue;
+      const hits = hitsFor(q, ecosystem, advisories);
+      for (const group of groupByVulnerability(hits))
+        out.push(findingFrom(pkg, q, ecosystem, matcher.name, group, options));
+      break;
+    }
+  }
+  return out.sort(
+    (a, b) =>
+      severityRank(b.severity) - severityRank(a.severity) ||
+      (a.package.name < b.package.name ? -1 : a.package.name > b.package.name ? 1 : 0) ||
+      (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+  );
+}
