@@ -157,8 +157,10 @@ test('errors are one clear line with exit code 2', async () => {
   );
   assert.equal(ca.code, 2);
   assert.match(ca.stderr, /^mamori: error: --ca-file .*no\.pem: ENOENT/);
-  for (const r of [missing, corrupt, refused, ca])
+  for (const r of [missing, corrupt, refused, ca]) {
     assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  }
 });
 
 test('db update fetches from a mirror, and says what to do when offline', async () => {

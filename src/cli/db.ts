@@ -98,10 +98,10 @@ function renderStatus(s: DbStatus, now: number): string {
   }
   if (s.ecosystems.length > 0) {
     const w = Math.max(9, ...s.ecosystems.map((e) => e.ecosystem.length));
-    lines.push('', `${'ECOSYSTEM'.padEnd(w)}  PACKAGES  ADVISORIES`);
+    lines.push('', `${'ECOSYSTEM'.padEnd(w)}  PACKAGES  ENTRIES`);
     for (const e of s.ecosystems) {
       lines.push(
-        `${e.ecosystem.padEnd(w)}  ${String(e.packages).padStart(8)}  ${String(e.advisories).padStart(10)}`,
+        `${e.ecosystem.padEnd(w)}  ${String(e.packages).padStart(8)}  ${String(e.entries).padStart(7)}`,
       );
     }
   }

@@ -233,7 +233,7 @@ export class VulnDb {
       );
       const ecosystems = this.conn
         .prepare(
-          `SELECT ecosystem, count(DISTINCT package) AS packages, count(DISTINCT advisory) AS advisories
+          `SELECT ecosystem, count(DISTINCT package) AS packages, count(*) AS entries
            FROM affected GROUP BY ecosystem ORDER BY ecosystem`,
         )
         .all() as EcosystemCount[];

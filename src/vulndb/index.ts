@@ -1,5 +1,6 @@
 export { openVulnDb, VulnDb } from './db.js';
 export type { LookupOptions, OpenOptions } from './db.js';
+export type { ImportSession, SessionSpec, CommitExtra } from './session.js';
 export { importFeed } from './import.js';
 export type { ImportOptions } from './import.js';
 export { updateFeeds, feedUrl, DEFAULT_MIRROR, DEFAULT_ECOSYSTEMS } from './update.js';

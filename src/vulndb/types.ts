@@ -124,8 +124,10 @@ export interface SourceInfo {
 
 export interface EcosystemCount {
   readonly ecosystem: string;
+  /** Distinct package names with records. */
   readonly packages: number;
-  readonly advisories: number;
+  /** (record, package) pairs: a record naming two packages of the ecosystem counts twice. */
+  readonly entries: number;
 }
 
 export interface DbStatus {

@@ -4,7 +4,7 @@
  */
 import { Readable, pipeline } from 'node:stream';
 import { promisify } from 'node:util';
-import { createInflateRaw, inflateRaw } from 'node:zlib';
+import { createInflateRaw, inflateRaw, inflateRawSync } from 'node:zlib';
 import { isMamoriError } from '../../core/index.js';
 import type { ByteSource } from '../cataloger.js';
 import { invalid, tooBig } from './format.js';
@@ -19,9 +19,17 @@ function errCode(e: unknown): string | undefined {
 }
 
 /** Inflates a whole raw deflate stream, failing as soon as it would pass `expected` bytes. */
+/**
+ * Small entries are inflated synchronously: a trip through the thread pool
+ * costs more main-thread time than the work itself (an OSV zip holds
+ * hundreds of thousands of entries of a few KiB).
+ */
+const SYNC_INFLATE_LIMIT = 256 * 1024;
+
 export async function inflateAll(data: Buffer, expected: number, name: string): Promise<Buffer> {
   try {
-    return await inflateRawAsync(data, { maxOutputLength: Math.max(1, expected) });
+    const opts = { maxOutputLength: Math.max(1, expected) };
+    return data.length <= SYNC_INFLATE_LIMIT ? inflateRawSync(data, opts) : await inflateRawAsync(data, opts);
   } catch (e) {
     if (errCode(e) === 'ERR_BUFFER_TOO_LARGE') {
       throw tooBig(`entry ${JSON.stringify(name)} inflates past its declared size of ${expected} bytes`);
