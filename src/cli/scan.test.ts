@@ -7,11 +7,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { writeOciImage } from '../testing/oci-writer.js';
 import { importFeed, openVulnDb } from '../vulndb/index.js';
 import { main } from './main.js';
+import { capture } from './testing.js';
 
 let dir: string;
 let image: string;
@@ -102,19 +102,6 @@ before(async () => {
 after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-
-function capture() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  return {
-    io: { stdout: out as unknown as NodeJS.WriteStream, stderr: err as unknown as NodeJS.WriteStream },
-    text: () => ({ stdout, stderr }),
-  };
-}
 
 interface Out {
   findings: Array<{
