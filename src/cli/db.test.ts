@@ -1,5 +1,5 @@
+import { selfSignedCert } from '../image/registry/testing.js';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { Command, CommanderError } from 'commander';
 import { openVulnDb } from '../vulndb/index.js';
@@ -164,26 +163,9 @@ test('errors are one clear line with exit code 2', async () => {
 });
 
 test('db update fetches from a mirror, and says what to do when offline', async () => {
-  const run = promisify(execFile);
   const key = join(tmp.dir, 'key.pem');
   const cert = join(tmp.dir, 'cert.pem');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-    '-keyout',
-    key,
-    '-out',
-    cert,
-  ]);
+  await selfSignedCert(key, cert, '127.0.0.1', ['IP:127.0.0.1']);
   const zipPath = join(tmp.dir, 'Go.zip');
   await writeZip(zipPath, [['GO-2020-0001.json', await readFile(testdata('osv/GO-2020-0001.json'))]]);
   const zip = await readFile(zipPath);

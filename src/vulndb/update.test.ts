@@ -1,17 +1,15 @@
+import { selfSignedCert } from '../image/registry/testing.js';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile, readdir, stat } from 'node:fs/promises';
 import type { IncomingHttpHeaders } from 'node:http';
 import { type Server, createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { openVulnDb, updateFeeds } from './index.js';
 import { sharedData, tempDir, writeZip } from './testing.js';
 
-const run = promisify(execFile);
 let tmp: Awaited<ReturnType<typeof tempDir>>;
 let tls: { key: Buffer; cert: Buffer };
 let zip: Buffer;
@@ -75,23 +73,7 @@ async function mirror(): Promise<Mirror> {
 
 before(async () => {
   tmp = await tempDir('update');
-  await run('openssl', [
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=127.0.0.1',
-    '-addext',
-    'subjectAltName=IP:127.0.0.1',
-    '-keyout',
-    join(tmp.dir, 'key.pem'),
-    '-out',
-    join(tmp.dir, 'cert.pem'),
-  ]);
+  await selfSignedCert(join(tmp.dir, 'key.pem'), join(tmp.dir, 'cert.pem'), '127.0.0.1', ['IP:127.0.0.1']);
   tls = { key: await readFile(join(tmp.dir, 'key.pem')), cert: await readFile(join(tmp.dir, 'cert.pem')) };
   const data = sharedData();
   if (data) {
