@@ -3,4 +3,4 @@ export type { AdvisoryProvider, MatchOptions } from './match.js';
 export { MATCHERS, matcherFor } from './queries.js';
 export type { Matcher, Query } from './queries.js';
 export { evaluateRange } from './range.js';
-export type { Compare, RangeHit } from './range.js';
+export type { RangeHit } from './range.js';

@@ -83,10 +83,7 @@ function hitsFor(q: Query, ecosystem: string, advisories: readonly Advisory[]): 
         continue;
       }
       for (const r of aff.ranges) {
-        if (r.type === 'GIT') continue;
-        const compare = (a: string, b: string) =>
-          r.type === 'SEMVER' ? compareVersions('npm', a, b) : compareVersions(ecosystem, a, b);
-        const h = evaluateRange(r, q.version, compare);
+        const h = evaluateRange(r, ecosystem, q.version);
         if (h) {
           out.push({
             advisory: adv,

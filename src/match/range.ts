@@ -1,12 +1,10 @@
 /**
- * OSV range evaluation (https://ossf.github.io/osv-schema/#evaluation):
- * walking the events in version order, `introduced` opens an affected span,
- * `fixed` closes it at that version, `last_affected` closes it after that
- * version. `limit` only bounds git ranges and does not change the result here.
+ * OSV range evaluation for the matcher: which span of a range holds the
+ * version (the walk itself is `affectedSpan` in versions/), put in words,
+ * with the fix that closes it.
  */
-import type { Range, RangeEvent } from '../vulndb/index.js';
-
-export type Compare = (a: string, b: string) => number;
+import { affectedSpan, type OsvEvent } from '../versions/index.js';
+import type { Range } from '../vulndb/index.js';
 
 export interface RangeHit {
   /** The span that contains the version, in words: `introduced 0, fixed 1.2.3`. */
@@ -15,44 +13,18 @@ export interface RangeHit {
   readonly fixed?: string;
 }
 
-function eventVersion(e: RangeEvent): string {
-  if ('introduced' in e) return e.introduced;
-  if ('fixed' in e) return e.fixed;
-  if ('lastAffected' in e) return e.lastAffected;
-  return e.limit;
-}
-
-function orderKey(e: RangeEvent): number {
-  // At equal versions: introduced first, then the closing events.
-  return 'introduced' in e ? 0 : 'lastAffected' in e ? 1 : 'fixed' in e ? 2 : 3;
-}
-
-/** Whether `version` lies in the range, and which span holds it. */
-export function evaluateRange(range: Range, version: string, compare: Compare): RangeHit | undefined {
-  const cmp = (a: string, b: string) => (a === '0' ? (b === '0' ? 0 : -1) : b === '0' ? 1 : compare(a, b));
-  const events = [...range.events]
-    .filter((e) => !('limit' in e))
-    .sort((a, b) => cmp(eventVersion(a), eventVersion(b)) || orderKey(a) - orderKey(b));
-  let open: string | undefined;
-  let hit: RangeHit | undefined;
-  for (const e of events) {
-    if ('introduced' in e) {
-      if (cmp(version, e.introduced) >= 0) open = e.introduced;
-    } else if ('fixed' in e) {
-      if (open !== undefined) {
-        if (cmp(version, e.fixed) < 0) {
-          hit ??= { description: `introduced ${open}, fixed ${e.fixed}`, fixed: e.fixed };
-        }
-        open = undefined;
-      }
-    } else if ('lastAffected' in e) {
-      if (open !== undefined) {
-        if (cmp(version, e.lastAffected) <= 0)
-          hit ??= { description: `introduced ${open}, last affected ${e.lastAffected}` };
-        open = undefined;
-      }
-    }
+/** Whether `version` lies in an ECOSYSTEM or SEMVER range of `ecosystem`, and which span holds it. */
+export function evaluateRange(range: Range, ecosystem: string, version: string): RangeHit | undefined {
+  if (range.type === 'GIT') return undefined;
+  const events: OsvEvent[] = range.events.map((e) =>
+    'lastAffected' in e ? { last_affected: e.lastAffected } : e,
+  );
+  const span = affectedSpan(ecosystem, version, events, { type: range.type });
+  if (!span) return undefined;
+  if (span.fixed !== undefined)
+    return { description: `introduced ${span.introduced}, fixed ${span.fixed}`, fixed: span.fixed };
+  if (span.lastAffected !== undefined) {
+    return { description: `introduced ${span.introduced}, last affected ${span.lastAffected}` };
   }
-  if (!hit && open !== undefined) hit = { description: `introduced ${open}, no fix yet` };
-  return hit;
+  return { description: `introduced ${span.introduced}, no fix yet` };
 }

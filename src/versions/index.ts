@@ -7,5 +7,5 @@ export { SCHEMES } from './schemes/index.js';
 export type { SchemeName } from './schemes/index.js';
 export { satisfiesNpmRange } from './schemes/index.js';
 export { ECOSYSTEM_SCHEMES, comparerFor, compareVersions, schemeOf } from './ecosystems.js';
-export { inRange, affectedByEvents } from './range.js';
-export type { VersionRange, OsvEvent, RangeOptions } from './range.js';
+export { inRange, affectedByEvents, affectedSpan } from './range.js';
+export type { VersionRange, OsvEvent, RangeOptions, AffectedSpan } from './range.js';

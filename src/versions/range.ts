@@ -55,19 +55,28 @@ export function inRange(
 const KIND_ORDER = { introduced: 0, last_affected: 1, fixed: 2, limit: 3 } as const;
 type Kind = keyof typeof KIND_ORDER;
 
+/** The span of an OSV range that holds a version: where it opened and the event that closes it, if any. */
+export interface AffectedSpan {
+  readonly introduced: string;
+  readonly fixed?: string;
+  readonly lastAffected?: string;
+}
+
 /**
- * Whether `version` is affected by an OSV range given as its event list
- * (any order): events sorted by version ("0" first), walked in order —
- * `introduced` at or below the version makes it affected, `fixed` at or
- * below and `last_affected` below make it not; where there are `limit`
- * events the version must also be below one of them (`*` is no limit).
+ * The span of an OSV range (its event list, in any order) that holds
+ * `version`, or undefined when the version is not affected. Events are
+ * sorted by version ("0" first) and walked in order — `introduced` at or
+ * below the version makes it affected, `fixed` at or below and
+ * `last_affected` below make it not; where there are `limit` events the
+ * version must also be below one of them (`*` is no limit). The closing
+ * event is the first `fixed` or `last_affected` above the version.
  */
-export function affectedByEvents(
+export function affectedSpan(
   ecosystem: string,
   version: string,
   events: readonly OsvEvent[],
   options: RangeOptions = {},
-): boolean {
+): AffectedSpan | undefined {
   const cmp = compareFor(ecosystem, options);
   const list: { kind: Kind; at: string }[] = [];
   for (const e of events) {
@@ -82,15 +91,31 @@ export function affectedByEvents(
     return cmp(x.at, y.at) || KIND_ORDER[x.kind] - KIND_ORDER[y.kind];
   });
   const limits = list.filter((e) => e.kind === 'limit');
-  if (limits.length > 0 && !limits.some((e) => e.at === '*' || cmp(version, e.at) < 0)) return false;
-  let affected = false;
+  if (limits.length > 0 && !limits.some((e) => e.at === '*' || cmp(version, e.at) < 0)) return undefined;
+  let open: string | undefined;
+  let closing: { kind: Kind; at: string } | undefined;
   for (const e of list) {
     if (e.kind === 'limit') continue;
     if (e.kind === 'introduced') {
-      if (zero(e) || cmp(version, e.at) >= 0) affected = true;
+      if (zero(e) || cmp(version, e.at) >= 0) open = e.at;
     } else if (e.kind === 'fixed') {
-      if (cmp(version, e.at) >= 0) affected = false;
-    } else if (cmp(version, e.at) > 0) affected = false;
+      if (cmp(version, e.at) >= 0) open = undefined;
+      else if (open !== undefined) closing ??= e;
+    } else if (cmp(version, e.at) > 0) open = undefined;
+    else if (open !== undefined) closing ??= e;
   }
-  return affected;
+  if (open === undefined) return undefined;
+  if (closing?.kind === 'fixed') return { introduced: open, fixed: closing.at };
+  if (closing?.kind === 'last_affected') return { introduced: open, lastAffected: closing.at };
+  return { introduced: open };
+}
+
+/** Whether `version` is affected by an OSV range given as its event list (see affectedSpan). */
+export function affectedByEvents(
+  ecosystem: string,
+  version: string,
+  events: readonly OsvEvent[],
+  options: RangeOptions = {},
+): boolean {
+  return affectedSpan(ecosystem, version, events, options) !== undefined;
 }
