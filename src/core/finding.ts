@@ -59,3 +59,39 @@ export interface Finding {
   readonly published?: string;
   readonly match: MatchDetails;
 }
+
+/** Where a rule finding was seen: a file in an image layer, a Dockerfile line, or the image config. */
+export interface RuleLocation {
+  /** Absolute path inside the image, a Dockerfile's path as given, or `image-config` for the config JSON. */
+  readonly path: string;
+  /** The layer holding the file (image findings). */
+  readonly layer?: LayerRef;
+  /** 1-based line and column range, where the finding has one. */
+  readonly startLine?: number;
+  readonly startColumn?: number;
+  readonly endLine?: number;
+  readonly endColumn?: number;
+  /** The file was deleted by a later layer but is still in the image's blobs. */
+  readonly deleted?: boolean;
+}
+
+/**
+ * A finding of a rule-based scanner: a secret in a file, a Dockerfile or
+ * image-configuration misconfiguration. Rule IDs are stable across releases.
+ */
+export interface RuleFinding {
+  readonly kind: 'secret' | 'misconfig';
+  /** Stable rule id (`MD001`, `aws-access-key-id`, `CIS-DI-0001` …). */
+  readonly ruleId: string;
+  readonly title: string;
+  readonly severity: SeverityLevel;
+  /** One line: why this matters. */
+  readonly rationale: string;
+  /** One line: how to fix it. */
+  readonly fix?: string;
+  readonly location: RuleLocation;
+  /** What was seen; for secrets always redacted — the secret itself is never kept. */
+  readonly evidence?: string;
+  /** Reference URLs (CIS item, documentation). */
+  readonly references?: readonly string[];
+}

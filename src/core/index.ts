@@ -23,4 +23,12 @@ export type { ErrorCode } from './errors.js';
 export { purl } from './purl.js';
 export type { PurlParts } from './purl.js';
 export { SEVERITIES, severityRank } from './finding.js';
-export type { SeverityLevel, Finding, FindingPackage, FindingSeverity, MatchDetails } from './finding.js';
+export type {
+  SeverityLevel,
+  Finding,
+  FindingPackage,
+  FindingSeverity,
+  MatchDetails,
+  RuleFinding,
+  RuleLocation,
+} from './finding.js';
