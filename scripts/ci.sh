@@ -11,7 +11,8 @@ PACKAGES=(
   docker-registry apache2-utils    # CNCF Distribution with htpasswd auth
   rpm sqlite3 db-util              # real rpm databases
   golang-go                        # go version -m, Go fixture binaries
-  golang-github-google-uuid-dev golang-github-pkg-errors-dev  # modules of the Go fixture
+  golang-github-google-uuid-dev golang-github-pkg-errors-dev golang-golang-x-net-dev  # modules of the Go fixtures
+  node-semver                      # npm package vendored by the application-layer fixture
   python3                          # importlib.metadata
   zstd zip unzip binutils gcc      # layer and archive fixtures
   default-jdk-headless             # jar, java

@@ -258,6 +258,28 @@ test('last_affected closes a span after that version; explicit version lists mat
     affected: [{ ecosystem: 'PyPI', package: 'Jinja2', ranges: [], versions: ['2.10'] }],
   } as Advisory;
   assert.equal(matchPackages([py], undefined, provider([listed]))[0]?.match.range, 'listed version 2.10');
+  // PyPI records list the versions and carry the range too (events unsorted, as
+  // PYSEC-2023-192 has them): the range gives the fix advice.
+  const both = {
+    ...adv('PYSEC-3', 'PyPI', 'Jinja2', []),
+    affected: [
+      {
+        ecosystem: 'PyPI',
+        package: 'Jinja2',
+        ranges: [
+          {
+            type: 'ECOSYSTEM',
+            events: [{ introduced: '3.0.0' }, { fixed: '3.0.6' }, { introduced: '0' }, { fixed: '2.11.3' }],
+          },
+        ],
+        versions: ['2.10', '2.11.2'],
+      },
+    ],
+  } as Advisory;
+  const f = matchPackages([py], undefined, provider([both]));
+  assert.equal(f[0]?.status, 'fixed');
+  assert.deepEqual(f[0]?.fixedVersions, ['2.11.3']);
+  assert.equal(f[0]?.match.range, 'ECOSYSTEM introduced 0, fixed 2.11.3');
 });
 
 test('an advisory naming several packages only matches this package through its own entry', () => {

@@ -78,23 +78,26 @@ function hitsFor(q: Query, ecosystem: string, advisories: readonly Advisory[]): 
       // An advisory may name several packages; only this one's entries count.
       if (aff.ecosystem !== ecosystem || packageKey(ecosystem, aff.package) !== key) continue;
       const undetermined = aff.databaseSpecific?.undetermined === true;
-      if (aff.versions.includes(q.version)) {
-        out.push({ advisory: adv, affected: aff, range: `listed version ${q.version}`, undetermined });
-        continue;
-      }
+      // A range that holds the version says which fix closes it; an explicit
+      // version list (PyPI records carry both) only says that it is affected.
+      let hit: Hit | undefined;
       for (const r of aff.ranges) {
         const h = evaluateRange(r, ecosystem, q.version);
         if (h) {
-          out.push({
+          hit = {
             advisory: adv,
             affected: aff,
             range: `${r.type} ${h.description}`,
             ...(h.fixed ? { fixed: h.fixed } : {}),
             undetermined,
-          });
+          };
           break;
         }
       }
+      if (!hit && aff.versions.includes(q.version)) {
+        hit = { advisory: adv, affected: aff, range: `listed version ${q.version}`, undetermined };
+      }
+      if (hit) out.push(hit);
     }
   }
   return out;
