@@ -11,6 +11,10 @@
 //   debian     : a generated Debian tracker JSON (40,000 source packages,
 //                ~120,000 issues), streamed member by member
 //   lookup     : advisoriesFor() on the 500k database, 20,000 random packages
+//   match      : matchPackages() of 10,000 packages (2,000 Debian packages by
+//                source, 8,000 npm/PyPI/Go/Maven/crates/gem/NuGet packages,
+//                about half of them named by some record) against the 500k
+//                database, warm: the median of 7 passes after one warm-up
 //
 // Reports the median over RUNS of records/s, wall time, peak RSS and the
 // database size.
@@ -44,12 +48,82 @@ async function one(kind, db, ...inputs) {
     d.close();
     return { records: pkgs.length, ms, found, usPerLookup: (ms * 1000) / pkgs.length };
   }
+  if (kind === 'match') {
+    const { matchPackages } = await import(join(root, 'src/match/index.ts'));
+    const pkgs = benchPackages();
+    const distro = { id: 'debian', versionId: '12', name: 'Debian GNU/Linux' };
+    let findings = matchPackages(pkgs, distro, d).length;
+    const times = [];
+    for (let i = 0; i < 7; i++) {
+      const t = performance.now();
+      findings = matchPackages(pkgs, distro, d).length;
+      times.push(performance.now() - t);
+    }
+    d.close();
+    return { records: pkgs.length, ms: median(times), found: findings };
+  }
   for (const input of inputs) {
     const r = await importFeed(d, input);
     records += r.records + r.invalid;
   }
   d.close();
   return { records, ms: performance.now() - t0 };
+}
+
+/** 10,000 packages shaped as the inventory makes them, named like the generated records' packages. */
+function benchPackages() {
+  const types = {
+    npm: ['npm', 'npm'],
+    PyPI: ['python', 'pypi'],
+    Go: ['go-module', 'golang'],
+    Maven: ['java-archive', 'maven'],
+    'crates.io': ['rust-crate', 'cargo'],
+    RubyGems: ['gem', 'gem'],
+    NuGet: ['dotnet', 'nuget'],
+  };
+  const ecos = Object.keys(types);
+  const pkgs = [];
+  for (let i = 0; i < 2_000; i++) {
+    const source = `package-${(i * 37) % 80_000}`;
+    pkgs.push({
+      name: `lib${source}`,
+      version: `1.${i % 9}.0-1`,
+      type: 'deb',
+      purl: `pkg:deb/debian/lib${source}@1.${i % 9}.0-1?arch=amd64&distro=debian-12`,
+      licenses: [],
+      locations: [{ path: '/var/lib/dpkg/status' }],
+      foundBy: 'dpkg-db',
+      metadata: { kind: 'dpkg', source, sourceVersion: `1.${i % 9}.0-1`, files: [] },
+    });
+  }
+  for (let i = 0; i < 8_000; i++) {
+    const eco = ecos[i % ecos.length];
+    const [type, purlType] = types[eco];
+    const n = (i * 13) % 80_000;
+    const name =
+      eco === 'Go'
+        ? `github.com/example${n % 97}/module-${n}`
+        : eco === 'Maven'
+          ? `org.example${n % 53}:artifact-${n}`
+          : `package-${n}`;
+    const version = eco === 'Go' ? `v1.${i % 9}.0` : `1.${i % 9}.0`;
+    pkgs.push({
+      name,
+      version,
+      type,
+      purl: `pkg:${purlType}/${encodeURIComponent(name)}@${version}`,
+      licenses: [],
+      locations: [{ path: `/app/${i}` }],
+      foundBy: 'bench',
+      metadata:
+        type === 'python'
+          ? { kind: 'python-dist-info' }
+          : type === 'npm'
+            ? { kind: 'npm-package-json' }
+            : { kind: 'go-buildinfo' },
+    });
+  }
+  return pkgs;
 }
 
 function debianTracker(path) {
@@ -164,6 +238,10 @@ async function main() {
       const l = Array.from({ length: runs }, () => measure('lookup', db, [], { fresh: false }));
       console.log(
         `lookup     ${median(l.map((r) => r.usPerLookup)).toFixed(1)} µs per advisoriesFor() (20,000 packages, ${l[0].found} advisories found)`,
+      );
+      const mt = Array.from({ length: runs }, () => measure('match', db, [], { fresh: false }));
+      console.log(
+        `match      ${median(mt.map((r) => r.ms)).toFixed(0)} ms for matchPackages() of 10,000 packages, warm (${mt[0].found} findings)`,
       );
     }
   }

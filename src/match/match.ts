@@ -16,6 +16,11 @@ import { evaluateRange } from './range.js';
 /** Where advisories come from: the vulnerability DB, or anything with the same lookup. */
 export interface AdvisoryProvider {
   advisoriesFor(ecosystem: string, packageName: string): readonly Advisory[];
+  /** The same for many names of one ecosystem at once, keyed by name; providers that can batch should. */
+  advisoriesForMany?(
+    ecosystem: string,
+    packageNames: readonly string[],
+  ): ReadonlyMap<string, readonly Advisory[]>;
 }
 
 export interface MatchOptions {
@@ -211,6 +216,69 @@ function findingFrom(
   };
 }
 
+interface Pending {
+  readonly pkg: Package;
+  readonly q: Query;
+  readonly matcher: string;
+}
+
+/**
+ * The advisories of each query: its ecosystems are tried in order (`Debian:12`
+ * before …) and the first that has records wins, one batched lookup per
+ * ecosystem and round.
+ */
+function lookUp(
+  pending: readonly Pending[],
+  provider: AdvisoryProvider,
+): Map<Pending, { ecosystem: string; advisories: readonly Advisory[] }> {
+  const found = new Map<Pending, { ecosystem: string; advisories: readonly Advisory[] }>();
+  let remaining = pending;
+  for (let level = 0; remaining.length > 0; level++) {
+    const names = new Map<string, Set<string>>();
+    for (const p of remaining) {
+      const eco = p.q.ecosystems[level];
+      if (eco === undefined) continue;
+      const set = names.get(eco);
+      if (set) set.add(p.q.name);
+      else names.set(eco, new Set([p.q.name]));
+    }
+    if (names.size === 0) break;
+    const fetched = new Map<string, ReadonlyMap<string, readonly Advisory[]>>();
+    for (const [eco, set] of names) {
+      const list = [...set];
+      fetched.set(
+        eco,
+        provider.advisoriesForMany
+          ? provider.advisoriesForMany(eco, list)
+          : new Map(list.map((n) => [n, provider.advisoriesFor(eco, n)])),
+      );
+    }
+    const next: Pending[] = [];
+    for (const p of remaining) {
+      const eco = p.q.ecosystems[level];
+      if (eco === undefined) continue;
+      const advisories = fetched.get(eco)?.get(p.q.name) ?? [];
+      if (advisories.length > 0) found.set(p, { ecosystem: eco, advisories });
+      else next.push(p);
+    }
+    remaining = next;
+  }
+  return found;
+}
+
+type Rate = NonNullable<MatchOptions['rate']>;
+
+function memoRate(rate: Rate): Rate {
+  const seen = new Map<string, ReturnType<Rate>>();
+  return (s) => {
+    const k = `${s.type}\0${s.score}`;
+    if (seen.has(k)) return seen.get(k);
+    const r = rate(s);
+    seen.set(k, r);
+    return r;
+  };
+}
+
 /**
  * Matches packages against advisories: one finding per (vulnerability,
  * package), with every alias merged, the fix advice and the reason. Pure:
@@ -222,19 +290,22 @@ export function matchPackages(
   provider: AdvisoryProvider,
   options: MatchOptions = {},
 ): Finding[] {
-  const out: Finding[] = [];
+  const pending: Pending[] = [];
   for (const pkg of packages) {
     const matcher = matcherFor(pkg.type);
     const q = matcher?.query(pkg, distro);
-    if (!matcher || !q) continue;
-    for (const ecosystem of q.ecosystems) {
-      const advisories = provider.advisoriesFor(ecosystem, q.name);
-      if (advisories.length === 0) continue;
-      const hits = hitsFor(q, ecosystem, advisories);
-      for (const group of groupByVulnerability(hits))
-        out.push(findingFrom(pkg, q, ecosystem, matcher.name, group, options));
-      break;
-    }
+    if (matcher && q) pending.push({ pkg, q, matcher: matcher.name });
+  }
+  const found = lookUp(pending, provider);
+  // Many findings share a vector: score each one once.
+  const rate = memoRate(options.rate ?? rateDefault);
+  const out: Finding[] = [];
+  for (const p of pending) {
+    const f = found.get(p);
+    if (!f) continue;
+    const hits = hitsFor(p.q, f.ecosystem, f.advisories);
+    for (const group of groupByVulnerability(hits))
+      out.push(findingFrom(p.pkg, p.q, f.ecosystem, p.matcher, group, { rate }));
   }
   return out.sort(
     (a, b) =>

@@ -111,6 +111,23 @@ test('lookups use the ecosystem exactly and names per ecosystem', async () => {
     db.advisoriesById('GO-2020-0001').map((a) => a.source),
     ['osv'],
   );
+  // The batched lookup answers exactly as one lookup per name does.
+  const cases: [string, string[]][] = [
+    ['PyPI', ['jw.util', 'JW_Util', 'aiohttp', 'no-such-package', 'jw.util']],
+    ['Go', ['github.com/gin-gonic/gin', 'github.com/Gin-Gonic/gin']],
+    ['Alpine:v3.9', ['openssl', 'musl', 'busybox', 'nothing-here']],
+  ];
+  for (const [eco, names] of cases) {
+    for (const includeWithdrawn of [false, true]) {
+      const many = db.advisoriesForMany(eco, names, { includeWithdrawn });
+      for (const n of names) {
+        const one = db.advisoriesFor(eco, n, { includeWithdrawn });
+        assert.deepEqual(many.get(n) ?? [], one, `${eco} ${n}`);
+      }
+    }
+  }
+  const big = Array.from({ length: 4500 }, (_, i) => `pkg-${i}`).concat('openssl');
+  assert.deepEqual([...db.advisoriesForMany('Alpine:v3.9', big).keys()], ['openssl']);
   db.close();
 });
 
