@@ -26,3 +26,5 @@ export type { LayerEntry, EntryKind } from './tar-walk.js';
 export { dirEntries } from './dir-walk.js';
 export { parseDockerReference, formatDockerReference } from './registry/index.js';
 export type { DockerReference } from './registry/index.js';
+export { detectLocalTarget } from './local.js';
+export type { LocalKind, LocalTarget } from './local.js';

@@ -7,6 +7,7 @@ import {
   dirEntries,
   openImageSource,
   parsePlatform,
+  detectLocalTarget,
   parseReference,
   readLayer,
   tarEntries,
@@ -124,7 +125,15 @@ function describeSource(
  * each, never extracted, and cached by diff-id.
  */
 export async function inventory(ref: string, options: InventoryOptions = {}): Promise<Inventory> {
-  const parsed = parseReference(ref);
+  // A bare local path (`./rootfs`, `image.tar`) means what is there, not a registry name.
+  const local = await detectLocalTarget(ref);
+  if (local?.kind === 'file') {
+    throw new MamoriError(
+      'INVALID_REFERENCE',
+      `${ref}: not an image archive, OCI layout or directory (for an SBOM file, use mamori scan)`,
+    );
+  }
+  const parsed = parseReference(local?.ref ?? ref);
   const platform = typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform;
   const chosen = options.catalogers ?? selectCatalogers(options.select ?? [], 'image');
   const catalogers: Cataloger[] = [osDetector as Cataloger, ...chosen];
