@@ -9,8 +9,9 @@ export type {
 } from './cataloger.js';
 export { BufferSource, FileSource, readAll, readText } from './bytesource.js';
 export type { Inventory, InventoryLayer, InventorySource } from './types.js';
-export { inventory } from './inventory.js';
-export type { InventoryOptions, ProgressEvent } from './inventory.js';
+export { inventory, analyzeImageRef } from './inventory.js';
+export type { AnalyzedLayer } from './assemble.js';
+export type { InventoryOptions, ProgressEvent, ImageAnalysis } from './inventory.js';
 export { ALL_CATALOGERS, CATALOGER_MODULES, selectCatalogers } from './catalogers/index.js';
 export { defaultCacheDir, layerCacheKey, LayerCache } from './cache.js';
 export { analyzeLayer, ANALYSIS_VERSION } from './analysis.js';

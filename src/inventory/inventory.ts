@@ -11,6 +11,7 @@ import {
   parseReference,
   readLayer,
   tarEntries,
+  type ImageConfig,
   type ImageReference,
   type ImageSource,
   parseDockerReference,
@@ -49,6 +50,12 @@ export interface InventoryOptions {
   readonly select?: readonly string[];
   /** The catalogers to run, instead of a selection. */
   readonly catalogers?: readonly Cataloger[];
+  /**
+   * Further file analysers (secret detection, files the image checks read):
+   * they select and parse files like catalogers, in the same single pass, and
+   * their facts stay in the layer analyses instead of becoming packages.
+   */
+  readonly analyzers?: readonly Cataloger[];
   /** Layer cache directory; false disables the cache. Default `~/.cache/mamori`. */
   readonly cacheDir?: string | false;
   /** Parent of the per-run sandbox for spilled files. Default the OS temp dir. */
@@ -125,6 +132,26 @@ function describeSource(
  * each, never extracted, and cached by diff-id.
  */
 export async function inventory(ref: string, options: InventoryOptions = {}): Promise<Inventory> {
+  return (await analyzeImageRef(ref, options)).inventory;
+}
+
+/**
+ * Everything one pass over an image yields: the inventory, and for checks
+ * that look past packages, the image config, each layer's analysis (files
+ * and facts, including files later layers delete) and the merged file view.
+ * The config is handed over as the image holds it (its environment may
+ * carry secrets): callers must not print it as it is.
+ */
+export interface ImageAnalysis {
+  readonly inventory: Inventory;
+  /** Absent for `dir:` root filesystems. */
+  readonly config?: ImageConfig;
+  readonly layers: readonly AnalyzedLayer[];
+  readonly view: FileView;
+}
+
+/** `inventory`, with the config, the layer analyses and the merged file view kept (see ImageAnalysis). */
+export async function analyzeImageRef(ref: string, options: InventoryOptions = {}): Promise<ImageAnalysis> {
   // A bare local path (`./rootfs`, `image.tar`) means what is there, not a registry name.
   const local = await detectLocalTarget(ref);
   if (local?.kind === 'file') {
@@ -136,7 +163,7 @@ export async function inventory(ref: string, options: InventoryOptions = {}): Pr
   const parsed = parseReference(local?.ref ?? ref);
   const platform = typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform;
   const chosen = options.catalogers ?? selectCatalogers(options.select ?? [], 'image');
-  const catalogers: Cataloger[] = [osDetector as Cataloger, ...chosen];
+  const catalogers: Cataloger[] = [osDetector as Cataloger, ...chosen, ...(options.analyzers ?? [])];
   const names = new Set<string>();
   for (const c of catalogers) {
     if (names.has(c.name)) throw new MamoriError('INVALID_ARGUMENT', `cataloger "${c.name}" selected twice`);
@@ -147,6 +174,7 @@ export async function inventory(ref: string, options: InventoryOptions = {}): Pr
   try {
     let layers: AnalyzedLayer[];
     let source: InventorySource;
+    let config: ImageConfig | undefined;
     if (parsed.transport === 'dir') {
       progress({ phase: 'layers', total: 1 });
       progress({ phase: 'layer-start', index: 0, cached: false });
@@ -168,12 +196,20 @@ export async function inventory(ref: string, options: InventoryOptions = {}): Pr
         const resolved = await img.resolve();
         layers = await analyzeImage(img, resolved, catalogers, options, sandbox, progress);
         source = describeSource(ref, parsed, resolved);
+        config = resolved.config;
       } finally {
         await img.close();
       }
     }
     progress({ phase: 'catalog' });
-    return catalog(source, layers, catalogers);
+    const view = new FileView();
+    for (const { ref: r, analysis } of layers) view.apply(r.index, analysis);
+    return {
+      inventory: catalog(source, layers, [...chosen], view),
+      ...(config ? { config } : {}),
+      layers,
+      view,
+    };
   } finally {
     await rm(sandbox, { recursive: true, force: true });
   }
@@ -235,9 +271,8 @@ function catalog(
   source: InventorySource,
   layers: readonly AnalyzedLayer[],
   catalogers: readonly Cataloger[],
+  view: FileView,
 ): Inventory {
-  const view = new FileView();
-  for (const { ref, analysis } of layers) view.apply(ref.index, analysis);
   const warnings = layers.flatMap((l) => l.analysis.warnings);
   const distro = detectDistro(collectFacts(osDetector.name, layers, view).visible as Fact<OsFact>[]);
   const ctx = distro ? { distro } : {};
