@@ -36,7 +36,7 @@ import { checkSerialNumber, resolveTimestamp, resolveToolVersion, type CycloneDx
 type NormalizedBom = Serialize.JSON.Types.Normalized.Bom;
 type NormalizedComponent = Serialize.JSON.Types.Normalized.Component;
 
-interface Occurrence {
+export interface Occurrence {
   readonly location: string;
   readonly additionalContext?: string;
 }
@@ -47,6 +47,9 @@ const CDX_HASH: Readonly<Record<HashAlgorithm, Enums.HashAlgorithm>> = {
   SHA384: Enums.HashAlgorithm['SHA-384'],
   SHA512: Enums.HashAlgorithm['SHA-512'],
 };
+
+/** CycloneDX 1.6 `version` maxLength. */
+export const MAX_VERSION = 1024;
 
 const LINK_TYPE = {
   website: Enums.ExternalReferenceType.Website,
@@ -105,7 +108,8 @@ function packageComponent(v: PackageView, view: InventoryView): Models.Component
   const d = packageDetails(v.pkg);
   const c = new Models.Component(Enums.ComponentType.Library, v.name, {
     bomRef: v.bomRef,
-    version: v.version || undefined,
+    // The schema caps versions at 1,024 characters; a longer (hostile) one is left out rather than cut.
+    version: v.version.length > 0 && v.version.length <= MAX_VERSION ? v.version : undefined,
     purl: v.purl,
     publisher: d.publisher,
     author: d.author,
@@ -137,12 +141,31 @@ function occurrences(v: PackageView): Occurrence[] {
   );
 }
 
-/** Renders the inventory as a CycloneDX 1.6 JSON document (2-space indented, newline-terminated). */
-export function renderCycloneDx(inv: Inventory, opts: CycloneDxOptions = {}): string {
-  checkInventory(inv);
-  const timestamp = resolveTimestamp(opts);
-  const toolVersion = resolveToolVersion(opts);
-  const serialNumber = checkSerialNumber(opts.serialNumber ?? `urn:uuid:${randomUUID()}`);
+/** What the header of a CycloneDX document carries besides the inventory. */
+export interface BomHeader {
+  /** Left out when undefined. */
+  readonly timestamp: Date | undefined;
+  readonly toolVersion: string;
+  /** Left out when undefined. */
+  readonly serialNumber: string | undefined;
+}
+
+/** A CycloneDX document under construction: the library's BOM plus what mamori adds when serialising. */
+export interface BomBuild {
+  readonly bom: Models.Bom;
+  readonly view: InventoryView;
+  /** The component of each package, by the package view's bom-ref. */
+  readonly components: ReadonlyMap<string, Models.Component>;
+  readonly occurrences: ReadonlyMap<string, readonly Occurrence[]>;
+}
+
+/**
+ * The SBOM of a (checked) inventory as library models: the image as
+ * `metadata.component`, mamori as tool, the distro and every package as
+ * components. Renderers add to `bom` (vulnerabilities, …) before
+ * {@link serializeBom}.
+ */
+export function buildBom(inv: Inventory, header: BomHeader): BomBuild {
   const image = viewImage(inv);
   const view = viewInventory(inv);
 
@@ -153,11 +176,13 @@ export function renderCycloneDx(inv: Inventory, opts: CycloneDxOptions = {}): st
   });
   for (const [name, value] of image.properties) prop(subject, name, value);
 
-  const tool = new Models.Component(Enums.ComponentType.Application, 'mamori', { version: toolVersion });
+  const tool = new Models.Component(Enums.ComponentType.Application, 'mamori', {
+    version: header.toolVersion,
+  });
   const bom = new Models.Bom({
-    serialNumber,
+    serialNumber: header.serialNumber,
     metadata: new Models.Metadata({
-      timestamp,
+      timestamp: header.timestamp,
       tools: new Models.Tools({ components: new Models.ComponentRepository([tool]) }),
       component: subject,
     }),
@@ -165,9 +190,29 @@ export function renderCycloneDx(inv: Inventory, opts: CycloneDxOptions = {}): st
   const os = inv.distro ? distroComponent(inv.distro) : undefined;
   if (os) bom.components.add(os);
   const occ = new Map<string, readonly Occurrence[]>();
+  const components = new Map<string, Models.Component>();
   for (const v of view.packages) {
-    bom.components.add(packageComponent(v, view));
+    const c = packageComponent(v, view);
+    bom.components.add(c);
+    components.set(v.bomRef, c);
     occ.set(v.bomRef, occurrences(v));
   }
-  return `${new MamoriJsonSerializer(occ).serialize(bom, { sortLists: false, space: 2 })}\n`;
+  return { bom, view, components, occurrences: occ };
+}
+
+/** The document as CycloneDX 1.6 JSON (2-space indented, newline-terminated), lists in insertion order. */
+export function serializeBom(build: BomBuild): string {
+  return `${new MamoriJsonSerializer(build.occurrences).serialize(build.bom, { sortLists: false, space: 2 })}\n`;
+}
+
+/** Renders the inventory as a CycloneDX 1.6 JSON document (2-space indented, newline-terminated). */
+export function renderCycloneDx(inv: Inventory, opts: CycloneDxOptions = {}): string {
+  checkInventory(inv);
+  return serializeBom(
+    buildBom(inv, {
+      timestamp: resolveTimestamp(opts),
+      toolVersion: resolveToolVersion(opts),
+      serialNumber: checkSerialNumber(opts.serialNumber ?? `urn:uuid:${randomUUID()}`),
+    }),
+  );
 }

@@ -1,50 +1,123 @@
 /**
- * Renderers of scan results: a table for people and mamori's own JSON.
- * (SARIF and CycloneDX with vulnerabilities build on the same values.)
+ * What a scan found, as the report renderers take it, and mamori's own scan
+ * JSON. The table is in findings-table.ts, SARIF in sarif.ts, CycloneDX with
+ * vulnerabilities in cyclonedx-vex.ts.
  */
-import { SEVERITIES, type Finding } from '../core/index.js';
-import { formatColumns } from './table.js';
-import { safeText } from './text.js';
+import { SEVERITIES, type Finding, type RuleFinding, type SeverityLevel } from '../core/index.js';
+import { compareStrings } from './model.js';
+
+/** An OpenVEX status. */
+export type VexStatus = 'not_affected' | 'affected' | 'fixed' | 'under_investigation';
+
+/** A finding that an ignore file or a VEX statement suppresses: reported apart, never lost. */
+export interface SuppressedFinding {
+  readonly finding: Finding;
+  /** Why, in the words of the ignore file or VEX statement. */
+  readonly reason: string;
+  /** Where the suppression comes from: `ignore-file:.mamoriignore.yaml`, `openvex:file.json`, … */
+  readonly source: string;
+  /**
+   * The statement's status and justification when a VEX document suppressed it; absent for an
+   * ignore-file entry, which reads as `not_affected` without justification. The justification is
+   * taken in OpenVEX (`vulnerable_code_not_in_execute_path`, …) or CycloneDX (`code_not_reachable`,
+   * …) vocabulary.
+   */
+  readonly vex?: { readonly status: VexStatus; readonly justification?: string };
+}
 
 export interface FindingsReport {
   readonly target: string;
   readonly findings: readonly Finding[];
+  /** Secrets and misconfigurations found by the rule-based scanners. */
+  readonly ruleFindings?: readonly RuleFinding[];
+  readonly suppressed?: readonly SuppressedFinding[];
 }
 
-function fixCell(f: Finding): string {
-  if (f.status === 'fixed') return f.fixedVersions.join(', ');
-  return f.status === 'undetermined' ? '(undetermined)' : '(no fix yet)';
+export type SeverityCounts = Record<SeverityLevel, number>;
+
+/** How many of `items` have each severity (every level present, zero included). */
+export function countSeverities(items: readonly { readonly severity: SeverityLevel }[]): SeverityCounts {
+  const counts = Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as SeverityCounts;
+  for (const i of items) {
+    const s: unknown = (i as { severity?: unknown } | null)?.severity;
+    if (typeof s === 'string' && Object.prototype.hasOwnProperty.call(counts, s))
+      counts[s as SeverityLevel] += 1;
+  }
+  return counts;
 }
 
-/** Findings as a table, most severe first, with a count per severity. */
-export function renderFindingsTable(report: FindingsReport, opts: { color?: boolean } = {}): string {
-  const color = opts.color === true;
-  const counts = SEVERITIES.map((s) => [s, report.findings.filter((f) => f.severity === s).length] as const)
-    .filter(([, n]) => n > 0)
-    .reverse();
-  const summary = `${safeText(report.target)}: ${report.findings.length} vulnerabilit${report.findings.length === 1 ? 'y' : 'ies'}${
-    counts.length ? ` (${counts.map(([s, n]) => `${s}: ${n}`).join(', ')})` : ''
-  }\n`;
-  if (report.findings.length === 0) return summary;
-  const rows = report.findings.map((f) => {
-    return [
-      safeText(f.package.name),
-      safeText(f.id),
-      f.severity,
-      safeText(f.package.version),
-      safeText(fixCell(f)),
-      safeText((f.summary ?? '').slice(0, 60)),
-    ];
+function field(v: unknown, ...path: string[]): string {
+  let cur = v;
+  for (const k of path)
+    cur = typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>)[k] : undefined;
+  return typeof cur === 'string' ? cur : typeof cur === 'number' ? String(cur).padStart(12, '0') : '';
+}
+
+function rank(v: unknown): number {
+  return (SEVERITIES as readonly unknown[]).indexOf(v);
+}
+
+/** A copy sorted most severe first, then by the given fields; whatever the entries hold. */
+function sorted<T>(items: readonly T[] | undefined, sev: (t: T) => unknown, keys: (t: T) => string[]): T[] {
+  if (!Array.isArray(items)) return [];
+  return [...(items as readonly T[])].sort((a, b) => {
+    const r = rank(sev(b)) - rank(sev(a));
+    if (r !== 0) return r;
+    const ka = keys(a);
+    const kb = keys(b);
+    for (let i = 0; i < ka.length; i++) {
+      const c = compareStrings(ka[i] ?? '', kb[i] ?? '');
+      if (c !== 0) return c;
+    }
+    return 0;
   });
-  return `${summary}\n${formatColumns(['PACKAGE', 'VULNERABILITY', 'SEVERITY', 'INSTALLED', 'FIXED IN', 'TITLE'], rows, color)}`;
 }
 
-/** mamori's scan JSON: the target, the findings, and counts per severity. */
+const findingKeys = (f: unknown): string[] => [
+  field(f, 'id'),
+  field(f, 'package', 'type'),
+  field(f, 'package', 'name'),
+  field(f, 'package', 'version'),
+  field(f, 'package', 'purl'),
+];
+
+/**
+ * mamori's scan JSON: the target, the findings with counts per severity, the
+ * rule findings with theirs, the suppressed findings with why, and totals.
+ * Keys present in earlier versions (`schemaVersion`, `target`, `counts`,
+ * `findings`) keep their meaning.
+ */
 export function renderFindingsJson(
   report: FindingsReport & { readonly extra?: Record<string, unknown> },
 ): string {
-  const counts = Object.fromEntries(
-    SEVERITIES.map((s) => [s, report.findings.filter((f) => f.severity === s).length]),
+  const findings = sorted(report.findings, (f) => (f as Partial<Finding> | null)?.severity, findingKeys);
+  const ruleFindings = sorted(
+    report.ruleFindings,
+    (r) => (r as Partial<RuleFinding> | null)?.severity,
+    (r) => [field(r, 'ruleId'), field(r, 'location', 'path'), field(r, 'location', 'startLine')],
   );
-  return `${JSON.stringify({ schemaVersion: 1, target: report.target, counts, findings: report.findings, ...report.extra }, null, 2)}\n`;
+  const suppressed = sorted(
+    report.suppressed,
+    (s) => (s as Partial<SuppressedFinding> | null)?.finding?.severity,
+    (s) => findingKeys((s as Partial<SuppressedFinding> | null)?.finding),
+  );
+  return `${JSON.stringify(
+    {
+      schemaVersion: 1,
+      target: report.target,
+      counts: countSeverities(findings),
+      findings,
+      ruleCounts: countSeverities(ruleFindings),
+      ruleFindings,
+      suppressed,
+      totals: {
+        vulnerabilities: findings.length,
+        ruleFindings: ruleFindings.length,
+        suppressed: suppressed.length,
+      },
+      ...report.extra,
+    },
+    null,
+    2,
+  )}\n`;
 }

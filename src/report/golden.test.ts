@@ -1,18 +1,29 @@
 /**
- * Golden files: each file in testdata/golden/ is produced by exactly one test
+ * Golden files: each file in testdata/golden/ (inventory formats) and
+ * testdata/golden-findings/ (scan-result formats) is produced by exactly one test
  * here. Regenerate them with `UPDATE_GOLDEN=1 node scripts/test.mjs report/golden`,
  * never by hand, and review the diff.
  */
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { test } from 'node:test';
-import { renderCycloneDx, renderJson, renderSpdx, renderTable } from './index.js';
+import {
+  renderCycloneDx,
+  renderFindingsCycloneDx,
+  renderFindingsJson,
+  renderFindingsSarif,
+  renderFindingsTable,
+  renderJson,
+  renderSpdx,
+  renderTable,
+} from './index.js';
 import { fixedOptions, fixtureInventory } from './testdata/fixture.js';
+import { findingsReport } from './testdata/findings-fixture.js';
 
 const update = process.env['UPDATE_GOLDEN'] === '1';
 
 async function golden(file: string, actual: string): Promise<void> {
-  const url = new URL(`./testdata/golden/${file}`, import.meta.url);
+  const url = new URL(`./testdata/${file.includes('/') ? file : `golden/${file}`}`, import.meta.url);
   if (update) {
     await writeFile(url, actual);
     return;
@@ -41,6 +52,28 @@ test('table golden', async () => {
 
 test('table --wide golden', async () => {
   await golden('table-wide.txt', renderTable(fixtureInventory, { wide: true }));
+});
+
+test('findings sarif golden', async () => {
+  await golden(
+    'golden-findings/sarif.json',
+    renderFindingsSarif(findingsReport, {
+      toolVersion: '0.0.0-golden',
+      informationUri: 'https://example.com/mamori',
+    }),
+  );
+});
+
+test('findings cyclonedx golden', async () => {
+  await golden('golden-findings/cyclonedx.json', renderFindingsCycloneDx(findingsReport, fixedOptions));
+});
+
+test('findings json golden', async () => {
+  await golden('golden-findings/json.json', renderFindingsJson(findingsReport));
+});
+
+test('findings table golden', async () => {
+  await golden('golden-findings/table.txt', renderFindingsTable(findingsReport));
 });
 
 test('rendering twice gives the same bytes', () => {

@@ -4,8 +4,18 @@ export { renderJson } from './json.js';
 export { renderTable } from './table.js';
 export { formats, formatNames, isFormatName } from './formats.js';
 export type { FormatName, ReportFormat } from './formats.js';
-export type { CycloneDxOptions, RenderOptions, SbomOptions, SpdxOptions, TableOptions } from './options.js';
+export type {
+  CycloneDxOptions,
+  RenderOptions,
+  SarifOptions,
+  SbomOptions,
+  SpdxOptions,
+  TableOptions,
+} from './options.js';
 export { mamoriVersion } from './version.js';
-export { renderFindingsTable, renderFindingsJson } from './findings.js';
-export type { FindingsReport } from './findings.js';
+export { renderFindingsJson } from './findings.js';
+export type { FindingsReport, SuppressedFinding, VexStatus } from './findings.js';
+export { renderFindingsTable } from './findings-table.js';
+export { renderFindingsSarif } from './sarif.js';
+export { renderFindingsCycloneDx } from './cyclonedx-vex.js';
 export { formatColumns } from './table.js';

@@ -86,7 +86,8 @@ export function isPurl(s: unknown): s is string {
   }
 }
 
-function validLayer(l: unknown): LayerRef | undefined {
+/** The layer reference when it is a usable one (non-negative integer index, non-empty diff ID). */
+export function validLayer(l: unknown): LayerRef | undefined {
   if (typeof l !== 'object' || l === null) return undefined;
   const { index, diffId } = l as Partial<LayerRef>;
   if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) return undefined;
@@ -94,7 +95,8 @@ function validLayer(l: unknown): LayerRef | undefined {
   return { index, diffId };
 }
 
-function validLocations(locs: unknown): Location[] {
+/** Locations with a non-empty string path, each with its layer when that is usable. */
+export function validLocations(locs: unknown): Location[] {
   if (!Array.isArray(locs)) return [];
   const out: Location[] = [];
   for (const l of locs as unknown[]) {
@@ -193,6 +195,16 @@ function resolveOwner(
     if (hit !== undefined) return hit;
   }
   return candidates[0];
+}
+
+/**
+ * The identity of a package record as the views see it (type, name, version,
+ * PURL and located files): equal for the same package, whatever object holds
+ * it. Undefined when the record has no usable name.
+ */
+export function packageIdentity(pkg: unknown): string | undefined {
+  const v = baseView(pkg as Package);
+  return v === undefined ? undefined : identityKey(v);
 }
 
 export function viewInventory(inv: Inventory): InventoryView {

@@ -26,6 +26,23 @@ export interface TableOptions {
   readonly color?: boolean;
 }
 
+export interface SarifOptions {
+  /** Version written for the tool; default: mamori's package.json version. */
+  readonly toolVersion?: string;
+  /** Absolute http(s) URL of mamori's documentation (`tool.driver.informationUri`); default: package.json `homepage`, else left out. */
+  readonly informationUri?: string;
+  /**
+   * `include` (default): suppressed findings are results carrying a `suppressions` entry, as SARIF
+   * intends. `omit`: left out — GitHub code scanning opens alerts for suppressed results unless the
+   * repository is set to treat them as dismissed.
+   */
+  readonly suppressed?: 'include' | 'omit';
+  /** Code-scanning category (`runAutomationDetails.id` = `CATEGORY/`), to keep several scans of one repository apart. */
+  readonly category?: string;
+  /** End time of the scan, written as the run's invocation; left out by default. */
+  readonly timestamp?: Date;
+}
+
 /** Every renderer option in one value, for callers that pick the format at run time. */
 export type RenderOptions = CycloneDxOptions & SpdxOptions & TableOptions;
 

@@ -6,13 +6,22 @@ import { readFileSync } from 'node:fs';
  * when the file cannot be read, so a renderer never fails for it.
  */
 export function mamoriVersion(): string {
+  const v = packageField('version');
+  return typeof v === 'string' ? v : '0.0.0';
+}
+
+/** mamori's `homepage` from its package.json, when it has one. */
+export function mamoriHomepage(): string | undefined {
+  const v = packageField('homepage');
+  return typeof v === 'string' && /^https?:\/\//.test(v) ? v : undefined;
+}
+
+function packageField(name: string): unknown {
   try {
     const raw: unknown = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
-    if (typeof raw === 'object' && raw !== null && 'version' in raw && typeof raw.version === 'string') {
-      return raw.version;
-    }
+    if (typeof raw === 'object' && raw !== null) return (raw as Record<string, unknown>)[name];
   } catch {
     // fall through
   }
-  return '0.0.0';
+  return undefined;
 }

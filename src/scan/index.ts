@@ -1,2 +1,15 @@
 export { scan, filterFindings, gateViolations, parseSeverity } from './scan.js';
 export type { ScanOptions, ScanResult } from './scan.js';
+export { applySuppressions } from './suppress.js';
+export type {
+  ImageContext,
+  ParsedPurl,
+  SuppressionContext,
+  SuppressionResult,
+  SuppressedFinding,
+  VexAnnotation,
+} from './suppress.js';
+export { IGNORE_FILE_NAMES, findIgnoreFile, loadIgnoreFile, parseIgnoreFile } from './ignore.js';
+export type { IgnoreEntry, IgnoreRules, PackageSelector } from './ignore.js';
+export { loadOpenVex, parseOpenVex } from './vex.js';
+export type { VexComponent, VexDocument, VexDocuments, VexProduct, VexStatement, VexStatus } from './vex.js';

@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { Ajv, type ValidateFunction } from 'ajv';
+import Ajv04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
 import parseSpdxExpression from 'spdx-expression-parse';
 
@@ -78,6 +79,24 @@ export function cycloneDxLargeValidator(): ValidateFunction {
     validate: (_schema: unknown, data: unknown[]) => new Set(data.map(canonical)).size === data.length,
   });
   return ajv.compile(linearUniqueItems(load('bom-1.6.SNAPSHOT.schema.json')) as object);
+}
+
+/** The official SARIF 2.1.0 schema (draft-04, stored beside this file) with its formats checked. */
+export function sarifSchemaValidator(): ValidateFunction {
+  const schema: unknown = JSON.parse(
+    readFileSync(new URL('./sarif-2.1.0/sarif-schema-2.1.0.json', import.meta.url), 'utf8'),
+  );
+  const ajv = new Ajv04.default({ allErrors: true, strict: false });
+  ajvFormats.default(ajv);
+  return ajv.compile(schema as object);
+}
+
+/** Fails with the validator's messages unless `json` is a valid SARIF 2.1.0 log. */
+export function assertValidSarif(json: string, validate: ValidateFunction = sarifSchemaValidator()): void {
+  assert.ok(
+    validate(JSON.parse(json)),
+    `SARIF 2.1.0 schema errors: ${JSON.stringify(validate.errors, null, 2)?.slice(0, 4000)}`,
+  );
 }
 
 export function spdxSchemaValidator(): ValidateFunction {

@@ -1,0 +1,86 @@
+/**
+ * Scan results as tables for people: the vulnerabilities, then the rule
+ * findings (secrets, misconfigurations), under one summary line. Cells are
+ * terminal-safe (control and bidi characters escaped).
+ */
+import { SEVERITIES } from '../core/index.js';
+import { countSeverities, type FindingsReport, type SeverityCounts } from './findings.js';
+import { viewFindings, type FindingView, type RuleLocationView } from './findings-view.js';
+import { formatColumns } from './table.js';
+import { safeText } from './text.js';
+
+const CELL = 60;
+
+function fixCell(f: FindingView): string {
+  if (f.status === 'fixed' && f.fixedVersions.length > 0) return f.fixedVersions.join(', ');
+  return f.status === 'undetermined' ? '(undetermined)' : '(no fix yet)';
+}
+
+function countText(counts: SeverityCounts): string {
+  const parts = [...SEVERITIES]
+    .reverse()
+    .filter((s) => counts[s] > 0)
+    .map((s) => `${s}: ${counts[s]}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+}
+
+/** `path:line, layer N (deleted)`. */
+export function ruleLocationText(l: RuleLocationView): string {
+  let s = l.startLine === undefined ? l.path : `${l.path}:${l.startLine}`;
+  if (l.layer !== undefined) s += `, layer ${l.layer.index}`;
+  if (l.deleted) s += ' (deleted)';
+  return s;
+}
+
+function cell(s: string | undefined, max = CELL): string {
+  const t = [...safeText(s ?? '')];
+  return t.length > max ? `${t.slice(0, max - 1).join('')}…` : t.join('');
+}
+
+/** Long locations keep their end (the file name and line). */
+function tailCell(s: string, max = 2 * CELL): string {
+  const t = [...safeText(s)];
+  return t.length > max ? `…${t.slice(t.length - max + 1).join('')}` : t.join('');
+}
+
+/**
+ * The scan as tables, most severe first: a summary line with counts per
+ * severity and the number suppressed, the vulnerabilities, then the rule
+ * findings. Newline-terminated.
+ */
+export function renderFindingsTable(report: FindingsReport, opts: { color?: boolean } = {}): string {
+  const color = opts.color === true;
+  const view = viewFindings(report);
+  const vulns = view.findings.filter((f) => f.suppression === undefined);
+  const suppressed = view.findings.length - vulns.length;
+  let summary = `${safeText(String(report.target))}: ${vulns.length} vulnerabilit${vulns.length === 1 ? 'y' : 'ies'}${countText(countSeverities(vulns))}`;
+  if (view.rules.length > 0) {
+    summary += `, ${view.rules.length} rule finding${view.rules.length === 1 ? '' : 's'}${countText(countSeverities(view.rules))}`;
+  }
+  if (suppressed > 0) summary += `, ${suppressed} suppressed`;
+  const sections = [`${summary}\n`];
+  if (vulns.length > 0) {
+    const rows = vulns.map((f) => [
+      cell(f.pkg.name),
+      cell(f.id),
+      f.severity,
+      cell(f.pkg.version),
+      cell(fixCell(f)),
+      cell(f.summary),
+    ]);
+    sections.push(
+      formatColumns(['PACKAGE', 'VULNERABILITY', 'SEVERITY', 'INSTALLED', 'FIXED IN', 'TITLE'], rows, color),
+    );
+  }
+  if (view.rules.length > 0) {
+    const rows = view.rules.map((r) => [
+      cell(r.ruleId),
+      r.severity,
+      tailCell(ruleLocationText(r.location)),
+      cell(r.title),
+      cell(r.evidence),
+    ]);
+    sections.push(formatColumns(['RULE', 'SEVERITY', 'LOCATION', 'TITLE', 'EVIDENCE'], rows, color));
+  }
+  return sections.join('\n');
+}
