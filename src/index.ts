@@ -31,10 +31,23 @@ export {
   renderSpdx,
   renderJson,
   renderTable,
+  renderFindingsTable,
+  renderFindingsJson,
+  renderFindingsSarif,
+  renderFindingsCycloneDx,
 } from './report/index.js';
-export type { FormatName } from './report/index.js';
-export { scan, gateViolations, filterFindings } from './scan/index.js';
-export type { ScanOptions, ScanResult } from './scan/index.js';
+export type { FormatName, FindingsReport, SarifOptions } from './report/index.js';
+export {
+  scan,
+  gateViolations,
+  filterFindings,
+  applySuppressions,
+  loadIgnoreFile,
+  parseIgnoreFile,
+  loadOpenVex,
+  parseOpenVex,
+} from './scan/index.js';
+export type { ScanOptions, ScanResult, SuppressedFinding, IgnoreRules, VexDocuments } from './scan/index.js';
 export { matchPackages } from './match/index.js';
 export type { AdvisoryProvider } from './match/index.js';
 export { compareVersions } from './versions/index.js';
@@ -42,4 +55,4 @@ export { cvssScore, parseCvss } from './cvss/index.js';
 export type { CvssScore } from './cvss/index.js';
 export { openVulnDb, importFeed } from './vulndb/index.js';
 export type { Advisory } from './vulndb/index.js';
-export type { Finding, SeverityLevel } from './core/index.js';
+export type { Finding, SeverityLevel, RuleFinding } from './core/index.js';

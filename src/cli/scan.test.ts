@@ -4,10 +4,11 @@
  * with Debian packages, an OS-owned Python library and a vendored copy.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { assertValidCycloneDx, assertValidSarif } from '../report/testdata/validate.js';
 import { writeOciImage } from '../testing/oci-writer.js';
 import { importFeed, openVulnDb } from '../vulndb/index.js';
 import { main } from './main.js';
@@ -163,4 +164,108 @@ test('a missing database or a bad severity is a clear error with exit code 2', a
   const s = capture();
   assert.equal(await main(['scan', image, '--db', db, '--fail-on', 'SEVERE'], s.io), 2);
   assert.match(s.text().stderr, /unknown severity "SEVERE"/);
+});
+
+test('an ignore file suppresses with its reason until it expires; suppressed findings do not fail the gate', async () => {
+  const ignore = join(dir, 'ignore.yaml');
+  await writeFile(
+    ignore,
+    [
+      'ignore:',
+      '  - id: CVE-2024-0727',
+      '    reason: "PKCS12 files never reach this service"',
+      '    expires: 2999-01-01',
+      '  - id: CVE-2024-9999',
+      '    reason: "was accepted until 2020"',
+      '    expires: 2020-01-01',
+    ].join('\n'),
+  );
+  const c = capture();
+  assert.equal(
+    await main(
+      ['scan', image, '--db', db, '--no-cache', '--ignore-file', ignore, '--fail-on', 'HIGH', '-f', 'json'],
+      c.io,
+    ),
+    0,
+  );
+  const out = JSON.parse(c.text().stdout) as Out & {
+    suppressed: Array<{ finding: { id: string }; reason: string }>;
+  };
+  assert.deepEqual(out.findings.map((f) => f.id).sort(), ['CVE-2024-22195', 'CVE-2024-9999']);
+  assert.deepEqual(
+    out.suppressed.map((s) => [s.finding.id, s.reason]),
+    [['CVE-2024-0727', 'PKCS12 files never reach this service']],
+  );
+  // The expired entry no longer suppresses, and says so.
+  assert.match(c.text().stderr, /warning: .*CVE-2024-9999.*2020-01-01/);
+  const bad = capture();
+  await writeFile(join(dir, 'bad.yaml'), 'ignore:\n  - id: CVE-2024-0727\n');
+  assert.equal(await main(['scan', image, '--db', db, '--ignore-file', join(dir, 'bad.yaml')], bad.io), 2);
+  assert.match(bad.text().stderr, /reason/);
+});
+
+test('an OpenVEX not_affected statement suppresses the finding it names', async () => {
+  const vex = join(dir, 'vex.json');
+  await writeFile(
+    vex,
+    JSON.stringify({
+      '@context': 'https://openvex.dev/ns/v0.2.0',
+      '@id': 'https://example.com/vex/1',
+      author: 'Example Security',
+      timestamp: '2024-02-01T00:00:00Z',
+      version: 1,
+      statements: [
+        {
+          vulnerability: { name: 'CVE-2024-22195' },
+          products: [{ '@id': 'pkg:pypi/jinja2' }],
+          status: 'not_affected',
+          justification: 'vulnerable_code_not_in_execute_path',
+        },
+      ],
+    }),
+  );
+  const c = capture();
+  assert.equal(await main(['scan', image, '--db', db, '--no-cache', '--vex', vex, '-f', 'json'], c.io), 0);
+  const out = JSON.parse(c.text().stdout) as Out & {
+    suppressed: Array<{ finding: { id: string }; source: string }>;
+  };
+  assert.ok(!out.findings.some((f) => f.id === 'CVE-2024-22195'));
+  assert.equal(out.suppressed[0]?.finding.id, 'CVE-2024-22195');
+  assert.match(out.suppressed[0]?.source ?? '', /^openvex:/);
+});
+
+test('SARIF and CycloneDX outputs validate against their schemas and carry every finding', async () => {
+  const sarif = capture();
+  assert.equal(await main(['scan', image, '--db', db, '--no-cache', '-f', 'sarif'], sarif.io), 0);
+  assertValidSarif(sarif.text().stdout);
+  const results = (JSON.parse(sarif.text().stdout) as { runs: Array<{ results: Array<{ ruleId: string }> }> })
+    .runs[0]?.results;
+  assert.deepEqual(results?.map((r) => r.ruleId).sort(), [
+    'CVE-2024-0727',
+    'CVE-2024-22195',
+    'CVE-2024-9999',
+  ]);
+  const cdx = capture();
+  assert.equal(await main(['scan', image, '--db', db, '--no-cache', '-f', 'cyclonedx'], cdx.io), 0);
+  await assertValidCycloneDx(cdx.text().stdout);
+  const bom = JSON.parse(cdx.text().stdout) as { vulnerabilities: Array<{ id: string }> };
+  assert.deepEqual(bom.vulnerabilities.map((v) => v.id).sort(), [
+    'CVE-2024-0727',
+    'CVE-2024-22195',
+    'CVE-2024-9999',
+  ]);
+});
+
+test('a plain directory is scanned as a root filesystem', async () => {
+  const root = join(dir, 'rootfs');
+  await mkdir(join(root, 'usr/lib'), { recursive: true });
+  await mkdir(join(root, 'var/lib/dpkg'), { recursive: true });
+  await writeFile(join(root, 'usr/lib/os-release'), 'ID=debian\nVERSION_ID="12"\n');
+  await writeFile(join(root, 'var/lib/dpkg/status'), status);
+  const c = capture();
+  assert.equal(await main(['scan', root, '--db', db, '-f', 'json'], c.io), 0);
+  assert.deepEqual((JSON.parse(c.text().stdout) as Out).findings.map((f) => f.id).sort(), [
+    'CVE-2024-0727',
+    'CVE-2024-9999',
+  ]);
 });

@@ -1,7 +1,13 @@
 import { Command, Option } from 'commander';
 import { SEVERITIES } from '../core/index.js';
-import { renderFindingsJson, renderFindingsTable } from '../report/index.js';
-import { gateViolations, parseSeverity, scan } from '../scan/index.js';
+import {
+  renderFindingsCycloneDx,
+  renderFindingsJson,
+  renderFindingsSarif,
+  renderFindingsTable,
+  type FindingsReport,
+} from '../report/index.js';
+import { findIgnoreFile, gateViolations, parseSeverity, scan, type ScanResult } from '../scan/index.js';
 import { EXIT_FINDINGS, EXIT_OK } from './errors.js';
 import {
   type CliIo,
@@ -12,8 +18,12 @@ import {
   writeOutput,
 } from './sbom.js';
 
+const FORMATS = ['table', 'json', 'sarif', 'cyclonedx'] as const;
+
 interface ScanCliOptions extends ImageCommandOptions {
-  readonly format: 'table' | 'json';
+  readonly format: (typeof FORMATS)[number];
+  readonly ignoreFile?: string | false;
+  readonly vex?: string[];
   readonly output?: string;
   readonly db?: string;
   readonly severity?: string;
@@ -26,13 +36,28 @@ export function scanCommand(io: CliIo, setExit: (code: number) => void): Command
     .description('Find known vulnerabilities in an image or root filesystem; fail a pipeline on policy')
     .argument('<image>', 'any image reference mamori sbom accepts')
     .addOption(
-      new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'),
+      new Option(
+        '-f, --format <format>',
+        'output format: table, json (mamori), sarif (SARIF 2.1.0), cyclonedx (CycloneDX 1.6 with vulnerabilities)',
+      )
+        .choices(FORMATS)
+        .default('table'),
     )
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .option('--db <path>', 'vulnerability database (default: $MAMORI_DB or ~/.local/share/mamori/vuln.db)')
     .option('--severity <list>', `report only these severities (${SEVERITIES.join(',')})`)
     .option('--ignore-unfixed', 'leave out vulnerabilities with no fixed version')
-    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity');
+    .option('--fail-on <severity>', 'exit 1 when a finding is at or above this severity')
+    .option(
+      '--ignore-file <path>',
+      'suppress the findings this file names, with its reasons (default: ./.mamoriignore.yaml if present)',
+    )
+    .option('--no-ignore-file', 'do not read ./.mamoriignore.yaml')
+    .option(
+      '--vex <file>',
+      'OpenVEX document: findings it states not_affected or fixed are suppressed (repeatable)',
+      (v: string, prev: string[] = []) => [...prev, v],
+    );
   addImageOptions(cmd);
   cmd.addHelpText(
     'after',
@@ -52,24 +77,28 @@ Examples:
   cmd.action(async (ref: string, o: ScanCliOptions) => {
     const severities = o.severity?.split(',').map(parseSeverity);
     const failOn = o.failOn !== undefined ? parseSeverity(o.failOn) : undefined;
+    const ignoreFile =
+      typeof o.ignoreFile === 'string'
+        ? o.ignoreFile
+        : o.ignoreFile === false
+          ? undefined
+          : await findIgnoreFile(process.cwd());
     const result = await withProgress(io, o.quiet, (p) =>
       scan(ref, {
         ...inventoryOptionsFromCli(o, p),
         ...(o.db ? { db: o.db } : {}),
         ...(severities ? { severities } : {}),
         ...(o.ignoreUnfixed ? { ignoreUnfixed: true } : {}),
+        ...(ignoreFile ? { ignoreFile } : {}),
+        ...(o.vex?.length ? { vex: o.vex } : {}),
       }),
     );
-    for (const w of result.inventory.warnings) if (!o.quiet) io.stderr.write(`mamori: warning: ${w}\n`);
-    const report = { target: ref, findings: result.findings };
-    const text =
-      o.format === 'json'
-        ? renderFindingsJson({
-            ...report,
-            extra: { distro: result.inventory.distro ?? null, packages: result.inventory.packages.length },
-          })
-        : renderFindingsTable(report, { color: !o.output && io.stdout.isTTY === true });
-    await writeOutput(text, o.output, io);
+    if (!o.quiet) {
+      for (const w of [...result.inventory.warnings, ...result.warnings])
+        io.stderr.write(`mamori: warning: ${w}\n`);
+      for (const n of result.notes) io.stderr.write(`mamori: note: ${n}\n`);
+    }
+    await writeOutput(render(ref, result, o.format, !o.output && io.stdout.isTTY === true), o.output, io);
     if (failOn) {
       const bad = gateViolations(result.findings, failOn);
       if (bad.length > 0) {
@@ -81,4 +110,27 @@ Examples:
     setExit(EXIT_OK);
   });
   return cmd;
+}
+
+function render(ref: string, result: ScanResult, format: ScanCliOptions['format'], color: boolean): string {
+  const report: FindingsReport = { target: ref, findings: result.findings, suppressed: result.suppressed };
+  switch (format) {
+    case 'json':
+      return renderFindingsJson({
+        ...report,
+        extra: {
+          distro: result.inventory.distro ?? null,
+          packages: result.inventory.packages.length,
+          annotations: result.annotations,
+          warnings: result.warnings,
+          notes: result.notes,
+        },
+      });
+    case 'sarif':
+      return renderFindingsSarif({ ...report, inventory: result.inventory });
+    case 'cyclonedx':
+      return renderFindingsCycloneDx({ ...report, inventory: result.inventory });
+    case 'table':
+      return renderFindingsTable(report, { color });
+  }
 }
