@@ -19,6 +19,7 @@ PACKAGES=(
   libcommons-lang3-java libslf4j-java libguava-java libcommons-io-java  # real Maven jars
   ruby-cvss-suite                  # an independent CVSS implementation
   python3-packaging ruby libmaven3-core-java golang-golang-x-mod-dev php-cli php-composer-semver  # native version comparers
+  openssh-client                   # ssh-keygen: private keys for the secret-detection tests
   openssl ca-certificates debian-archive-keyring
 )
 missing=()

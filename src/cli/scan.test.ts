@@ -269,3 +269,22 @@ test('a plain directory is scanned as a root filesystem', async () => {
     'CVE-2024-9999',
   ]);
 });
+
+test('an SBOM file is scanned like the image it describes (CycloneDX and SPDX, bare path or sbom:)', async () => {
+  const want = ['CVE-2024-0727', 'CVE-2024-22195', 'CVE-2024-9999'];
+  for (const format of ['cyclonedx', 'spdx']) {
+    const file = join(dir, `bom.${format}.json`);
+    assert.equal(await main(['sbom', image, '--no-cache', '-f', format, '-o', file], capture().io), 0);
+    for (const ref of [file, `sbom:${file}`]) {
+      const c = capture();
+      assert.equal(await main(['scan', ref, '--db', db, '-f', 'json'], c.io), 0, `${format} ${ref}`);
+      const out = JSON.parse(c.text().stdout) as Out;
+      assert.deepEqual(out.findings.map((f) => f.id).sort(), want, `${format} ${ref}`);
+    }
+  }
+  const notBom = join(dir, 'not-a-bom.json');
+  await writeFile(notBom, '{"hello": "world"}');
+  const c = capture();
+  assert.equal(await main(['scan', `sbom:${notBom}`, '--db', db], c.io), 2);
+  assert.match(c.text().stderr, /CycloneDX|SPDX/);
+});

@@ -16,7 +16,7 @@ export interface InventoryLayer {
 export interface InventorySource {
   /** The reference as the user gave it. */
   readonly ref: string;
-  readonly transport: 'oci' | 'oci-archive' | 'docker-archive' | 'dir' | 'docker';
+  readonly transport: 'oci' | 'oci-archive' | 'docker-archive' | 'dir' | 'docker' | 'sbom';
   /** Image name without transport, tag or digest, for display and SBOM naming. */
   readonly name: string;
   readonly tag?: string;

@@ -1,5 +1,7 @@
 import { MamoriError, SEVERITIES, severityRank, type Finding, type SeverityLevel } from '../core/index.js';
+import { detectLocalTarget } from '../image/index.js';
 import { inventory, type Inventory, type InventoryOptions } from '../inventory/index.js';
+import { readSbomFile, sniffSbom } from '../sbomfile/index.js';
 import { matchPackages } from '../match/index.js';
 import { defaultDbPath, openVulnDb } from '../vulndb/index.js';
 import { loadIgnoreFile } from './ignore.js';
@@ -77,7 +79,7 @@ export async function scan(ref: string, options: ScanOptions = {}): Promise<Scan
   const vex = options.vex?.length ? await loadOpenVex(options.vex) : undefined;
   const db = await openVulnDb(path, { readonly: true });
   try {
-    const inv = await inventory(ref, options);
+    const inv = await inventoryOf(ref, options);
     const matched = filterFindings(matchPackages(inv.packages, inv.distro, db), options);
     const s = applySuppressions(matched, {
       ...(ignore ? { ignore } : {}),
@@ -98,6 +100,17 @@ export async function scan(ref: string, options: ScanOptions = {}): Promise<Scan
   } finally {
     db.close();
   }
+}
+
+/**
+ * The packages to match: an SBOM file's (`sbom:PATH`, or a bare path to a
+ * CycloneDX or SPDX JSON file), else the image's inventory.
+ */
+async function inventoryOf(ref: string, options: ScanOptions): Promise<Inventory> {
+  if (ref.startsWith('sbom:')) return readSbomFile(ref.slice('sbom:'.length));
+  const local = await detectLocalTarget(ref);
+  if (local?.kind === 'file' && (await sniffSbom(local.path)) !== undefined) return readSbomFile(local.path);
+  return inventory(ref, options);
 }
 
 /** What VEX statements may call the scanned image: its digests and registry name. */

@@ -1,0 +1,172 @@
+/** `lintDockerfile`: parse, run every rule, apply suppressions, return sorted findings. */
+import { open } from 'node:fs/promises';
+import { MamoriError } from '../core/errors.js';
+import type { RuleFinding } from '../core/finding.js';
+import { buildContext } from './context.js';
+import type { DockerfileRule, RuleHit } from './context.js';
+import type { SourceRange } from './model.js';
+import { parseDockerfile } from './parse.js';
+import { dockerfileRules, invalidSuppression } from './rules/index.js';
+import { readSuppressions } from './suppress.js';
+
+/** Dockerfiles larger than this are refused unless `maxBytes` says otherwise. */
+export const MAX_DOCKERFILE_BYTES = 4 * 1024 * 1024;
+
+export interface LintOptions {
+  /** Path shown in finding locations; `Dockerfile` when absent. */
+  readonly path?: string;
+  /** Size limit in bytes (UTF-8); default MAX_DOCKERFILE_BYTES. */
+  readonly maxBytes?: number;
+}
+
+export interface StageSummary {
+  readonly index: number;
+  readonly name?: string;
+  /** The image as written after FROM. */
+  readonly image: string;
+  /** With build-argument defaults substituted. */
+  readonly resolvedImage: string;
+  readonly line: number;
+  /** Index of the earlier stage it is built on (`FROM build`). */
+  readonly baseStage?: number;
+  /** The last stage: what `docker build` produces without `--target`. */
+  readonly final: boolean;
+}
+
+export interface SuppressedFinding {
+  readonly finding: RuleFinding;
+  readonly reason: string;
+}
+
+export interface LintResult {
+  readonly findings: RuleFinding[];
+  readonly suppressed: SuppressedFinding[];
+  readonly stages: StageSummary[];
+}
+
+function limit(opts: LintOptions): number {
+  const max = opts.maxBytes ?? MAX_DOCKERFILE_BYTES;
+  if (!Number.isSafeInteger(max) || max <= 0) {
+    throw new MamoriError('INVALID_ARGUMENT', `maxBytes must be a positive integer, got ${String(max)}`);
+  }
+  return max;
+}
+
+const MAX_TEXT = 300;
+
+/** Bounds a text that quotes the input (an image name, a path) to one short line. */
+function bounded(text: string): string {
+  const head = text.length > MAX_TEXT * 2 ? text.slice(0, MAX_TEXT * 2) : text;
+  const one = head.replace(/[\r\n\t]+/g, ' ');
+  return one.length > MAX_TEXT ? `${one.slice(0, MAX_TEXT - 1)}…` : one;
+}
+
+function toFinding(
+  rule: DockerfileRule,
+  path: string,
+  range: SourceRange,
+  evidence: string,
+  fix?: string,
+): RuleFinding {
+  return {
+    kind: 'misconfig',
+    ruleId: rule.id,
+    title: rule.title,
+    severity: rule.severity,
+    rationale: rule.rationale,
+    fix: bounded(fix ?? rule.fix),
+    location: { path, ...range },
+    evidence: bounded(evidence),
+    ...(rule.references.length > 0 ? { references: rule.references } : {}),
+  };
+}
+
+function byPosition(a: RuleFinding, b: RuleFinding): number {
+  const la = a.location;
+  const lb = b.location;
+  return (
+    (la.startLine ?? 0) - (lb.startLine ?? 0) ||
+    (la.startColumn ?? 0) - (lb.startColumn ?? 0) ||
+    (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0) ||
+    (a.evidence ?? '').localeCompare(b.evidence ?? '')
+  );
+}
+
+/** Lints Dockerfile text. Throws MamoriError LIMIT_EXCEEDED above the size limit; never on content. */
+export function lintDockerfile(text: string, opts: LintOptions = {}): LintResult {
+  if (typeof text !== 'string') throw new MamoriError('INVALID_ARGUMENT', 'Dockerfile text must be a string');
+  const max = limit(opts);
+  const size = Buffer.byteLength(text, 'utf8');
+  if (size > max) {
+    throw new MamoriError('LIMIT_EXCEEDED', `Dockerfile is ${size} bytes, over the ${max}-byte limit`);
+  }
+  const path = opts.path ?? 'Dockerfile';
+  const model = parseDockerfile(text);
+  const ctx = buildContext(model);
+  const { suppressions, problems } = readSuppressions(model, dockerfileRules);
+  const perInstruction = new Map<string, string>();
+  const fileWide = new Map<string, string>();
+  for (const s of suppressions) {
+    for (const id of s.ruleIds) {
+      if (s.instruction === undefined) fileWide.set(id, s.reason);
+      else perInstruction.set(`${s.instruction}:${id}`, s.reason);
+    }
+  }
+  const findings: RuleFinding[] = [];
+  const suppressed: SuppressedFinding[] = [];
+  const seen = new Set<string>();
+  for (const rule of dockerfileRules) {
+    for (const hit of rule.check(ctx) as Iterable<RuleHit>) {
+      const finding = toFinding(rule, path, hit.range, hit.evidence, hit.fix);
+      const key = `${rule.id}|${hit.range.startLine}:${hit.range.startColumn}-${hit.range.endLine}:${hit.range.endColumn}|${hit.evidence}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const reason = perInstruction.get(`${hit.instruction.index}:${rule.id}`) ?? fileWide.get(rule.id);
+      if (reason !== undefined) suppressed.push({ finding, reason });
+      else findings.push(finding);
+    }
+  }
+  for (const p of problems) findings.push(toFinding(invalidSuppression, path, p.range, p.evidence));
+  findings.sort(byPosition);
+  suppressed.sort((a, b) => byPosition(a.finding, b.finding));
+  const last = model.stages.length - 1;
+  const stages: StageSummary[] = model.stages.map((s) => ({
+    index: s.index,
+    ...(s.name !== undefined ? { name: s.name } : {}),
+    image: s.image.raw,
+    resolvedImage: s.image.resolved,
+    line: s.from.range.startLine,
+    ...(s.baseStage !== undefined ? { baseStage: s.baseStage } : {}),
+    final: s.index === last,
+  }));
+  return { findings, suppressed, stages };
+}
+
+/** Reads and lints a Dockerfile, refusing files over the size limit before reading them. */
+export async function lintDockerfileFile(path: string, opts: LintOptions = {}): Promise<LintResult> {
+  const max = limit(opts);
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (e) {
+    throw new MamoriError('NOT_FOUND', `cannot open ${path}`, { cause: e });
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw new MamoriError('INVALID_ARGUMENT', `${path} is not a regular file`);
+    if (stat.size > max)
+      throw new MamoriError('LIMIT_EXCEEDED', `${path} is ${stat.size} bytes, over the ${max}-byte limit`);
+    const buf = Buffer.alloc(Math.min(stat.size, max) + 1);
+    let bytesRead = 0;
+    for (;;) {
+      const r = await handle.read(buf, bytesRead, buf.length - bytesRead, bytesRead);
+      bytesRead += r.bytesRead;
+      if (r.bytesRead === 0 || bytesRead === buf.length) break;
+    }
+    if (bytesRead > max)
+      throw new MamoriError('LIMIT_EXCEEDED', `${path} grew over the ${max}-byte limit while reading`);
+    return lintDockerfile(buf.subarray(0, bytesRead).toString('utf8'), { ...opts, path: opts.path ?? path });
+  } finally {
+    await handle.close();
+  }
+}

@@ -1,0 +1,2 @@
+FROM alpine:3.20
+FROM alpine:latest@sha256:b89d9c93e9ed3597455c90a0b88a8bbb5cb7188438f70953fede212a0c4394e0

@@ -1,0 +1,2 @@
+FROM debian:12-slim
+RUN apt-get install -y --no-install-recommends curl=7.88.1-10+deb12u5 jq

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+RUN apk add --no-cache curl=8.8.0-r0
+RUN apk add jq=1.7.1-r0 && rm -rf /var/cache/apk/*

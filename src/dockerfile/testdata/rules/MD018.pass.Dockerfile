@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ADD rootfs.tar.xz /
+COPY config.yaml /app/

@@ -1,0 +1,3 @@
+FROM debian:12-slim
+RUN chown app /data
+USER app

@@ -1,0 +1,3 @@
+FROM alpine:3.20
+ARG NPM_TOKEN
+ENV DB_PASSWORD_FILE=/run/secrets/db_password REQUIRE_PASSWORD=true TOKEN=${NPM_TOKEN}

@@ -1,0 +1,4 @@
+FROM alpine:3.20 AS base
+HEALTHCHECK CMD ["true"]
+FROM alpine:3.20
+CMD ["app"]

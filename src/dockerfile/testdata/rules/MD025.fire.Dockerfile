@@ -1,0 +1,2 @@
+FROM alpine:3.20
+ENTRYPOINT /usr/local/bin/app --serve

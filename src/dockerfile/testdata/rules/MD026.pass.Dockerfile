@@ -1,0 +1,4 @@
+FROM alpine:3.20
+ARG APP_HOME=/app
+WORKDIR /app
+WORKDIR $APP_HOME

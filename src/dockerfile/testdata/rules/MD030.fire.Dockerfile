@@ -1,0 +1,4 @@
+FROM alpine:3.20
+CMD ["app", "--debug"]
+ENTRYPOINT ["tini", "--"]
+CMD ["app"]
