@@ -33,7 +33,7 @@ CREATE TABLE source (
 -- whichever ecosystem zip brought them); distro records by (source, id, part)
 -- where part is the source package the record is about.
 CREATE TABLE advisory (
-  rowid INTEGER PRIMARY KEY AUTOINCREMENT,
+  rowid INTEGER PRIMARY KEY,
   source TEXT NOT NULL,
   id TEXT NOT NULL,
   part TEXT NOT NULL,
