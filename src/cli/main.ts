@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { mamoriVersion } from '../report/index.js';
 import { EXIT_ERROR, reportError } from './errors.js';
 import { dbCommand } from './db.js';
+import { lintCommand } from './lint.js';
 import { scanCommand } from './scan.js';
 import { type CliIo, sbomCommand } from './sbom.js';
 
@@ -19,9 +20,12 @@ export async function main(
   program.addCommand(sbomCommand(io, setExit));
   program.addCommand(scanCommand(io, setExit));
   program.addCommand(dbCommand(io, setExit));
-  for (const c of [program, ...program.commands]) {
+  program.addCommand(lintCommand(io, setExit, io.stdin ?? process.stdin));
+  const configure = (c: Command): void => {
     c.exitOverride().configureOutput(output).showHelpAfterError('(run with --help for usage)');
-  }
+    c.commands.forEach(configure);
+  };
+  configure(program);
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
     return exit;

@@ -9,6 +9,8 @@ import { Progress } from './progress.js';
 export interface CliIo {
   readonly stdout: NodeJS.WriteStream;
   readonly stderr: NodeJS.WriteStream;
+  /** Standard input, for commands that read `-`; default the process's. */
+  readonly stdin?: NodeJS.ReadableStream;
 }
 
 /** Options shared by every command that reads an image. */

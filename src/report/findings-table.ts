@@ -48,16 +48,31 @@ function tailCell(s: string, max = 2 * CELL): string {
  * severity and the number suppressed, the vulnerabilities, then the rule
  * findings. Newline-terminated.
  */
-export function renderFindingsTable(report: FindingsReport, opts: { color?: boolean } = {}): string {
+export function renderFindingsTable(
+  report: FindingsReport,
+  opts: {
+    color?: boolean;
+    /** A report of rule findings only (a Dockerfile lint): no vulnerability count. */ rulesOnly?: boolean;
+  } = {},
+): string {
   const color = opts.color === true;
   const view = viewFindings(report);
   const vulns = view.findings.filter((f) => f.suppression === undefined);
   const suppressed = view.findings.length - vulns.length;
-  let summary = `${safeText(String(report.target))}: ${vulns.length} vulnerabilit${vulns.length === 1 ? 'y' : 'ies'}${countText(countSeverities(vulns))}`;
-  if (view.rules.length > 0) {
-    summary += `, ${view.rules.length} rule finding${view.rules.length === 1 ? '' : 's'}${countText(countSeverities(view.rules))}`;
+  const parts: string[] = [];
+  const rulesOnly = opts.rulesOnly === true;
+  if (!rulesOnly) {
+    parts.push(
+      `${vulns.length} vulnerabilit${vulns.length === 1 ? 'y' : 'ies'}${countText(countSeverities(vulns))}`,
+    );
   }
-  if (suppressed > 0) summary += `, ${suppressed} suppressed`;
+  if (view.rules.length > 0 || rulesOnly) {
+    parts.push(
+      `${view.rules.length} rule finding${view.rules.length === 1 ? '' : 's'}${countText(countSeverities(view.rules))}`,
+    );
+  }
+  if (suppressed > 0) parts.push(`${suppressed} suppressed`);
+  const summary = `${safeText(String(report.target))}: ${parts.join(', ')}`;
   const sections = [`${summary}\n`];
   if (vulns.length > 0) {
     const rows = vulns.map((f) => [

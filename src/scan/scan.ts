@@ -63,7 +63,10 @@ export function filterFindings(
 }
 
 /** The CI gate: the findings at or above `failOn`. */
-export function gateViolations(findings: readonly Finding[], failOn: SeverityLevel): Finding[] {
+export function gateViolations<F extends { readonly severity: SeverityLevel }>(
+  findings: readonly F[],
+  failOn: SeverityLevel,
+): F[] {
   return findings.filter((f) => severityRank(f.severity) >= severityRank(failOn));
 }
 

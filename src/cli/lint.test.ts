@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import { assertValidSarif } from '../report/testdata/validate.js';
+import { main } from './main.js';
+import { capture } from './testing.js';
+
+let dir: string;
+let file: string;
+const DOCKERFILE = `FROM ubuntu:latest
+RUN apt-get update && apt-get install -y curl
+# mamori-ignore: MD023 the image is only run by a test harness
+EXPOSE 22
+CMD node server.js
+`;
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mamori-lint-'));
+  file = join(dir, 'Dockerfile');
+  await writeFile(file, DOCKERFILE);
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface Out {
+  ruleFindings: Array<{ ruleId: string; severity: string; location: { path: string; startLine?: number } }>;
+  suppressedRuleFindings: Array<{ finding: { ruleId: string }; reason: string }>;
+}
+
+test('mamori lint dockerfile reports rule findings with their lines, honours suppressions, gates on --fail-on', async () => {
+  const c = capture();
+  assert.equal(await main(['lint', 'dockerfile', file, '-f', 'json'], c.io), 0);
+  const out = JSON.parse(c.text().stdout) as Out;
+  const ids = new Set(out.ruleFindings.map((f) => f.ruleId));
+  // Root user, latest tag, apt without --no-install-recommends, shell-form CMD.
+  for (const id of ['MD001', 'MD003']) assert.ok(ids.has(id), `${id} in ${[...ids].join(' ')}`);
+  const latest = out.ruleFindings.find((f) => f.ruleId === 'MD003');
+  assert.equal(latest?.location.startLine, 1);
+  assert.equal(latest?.location.path, file);
+  const expose = out.suppressedRuleFindings.map((s) => [s.finding.ruleId, s.reason]);
+  assert.deepEqual(expose, [['MD023', 'the image is only run by a test harness']]);
+  assert.ok(!ids.has('MD023'));
+
+  const gate = capture();
+  assert.equal(await main(['lint', 'dockerfile', file, '--fail-on', 'LOW'], gate.io), 1);
+  assert.match(gate.text().stderr, /gate failed/);
+  assert.match(gate.text().stdout, /MD001/);
+});
+
+test('stdin, SARIF output, and clear errors', async () => {
+  const c = capture();
+  const io = { ...c.io, stdin: Readable.from([Buffer.from('FROM scratch\nCOPY app /app\nUSER 1000\n')]) };
+  assert.equal(await main(['lint', 'dockerfile', '-', '-f', 'sarif'], io), 0);
+  assertValidSarif(c.text().stdout);
+  const sarif = JSON.parse(c.text().stdout) as { runs: Array<{ results: Array<{ ruleId: string }> }> };
+  assert.ok(!sarif.runs[0]?.results.some((r) => r.ruleId === 'MD001'), 'USER 1000 is not root');
+
+  const missing = capture();
+  assert.equal(await main(['lint', 'dockerfile', join(dir, 'nope')], missing.io), 2);
+  assert.match(missing.text().stderr, /mamori: error: .*nope/);
+});

@@ -1,0 +1,99 @@
+import { Command, Option } from 'commander';
+import { MamoriError, SEVERITIES, type RuleFinding } from '../core/index.js';
+import {
+  lintDockerfile,
+  lintDockerfileFile,
+  MAX_DOCKERFILE_BYTES,
+  type LintResult,
+} from '../dockerfile/index.js';
+import { renderFindingsJson, renderFindingsSarif, renderFindingsTable } from '../report/index.js';
+import { gateViolations, parseSeverity } from '../scan/index.js';
+import { EXIT_FINDINGS, EXIT_OK } from './errors.js';
+import { type CliIo, writeOutput } from './sbom.js';
+
+interface LintCliOptions {
+  readonly format: 'table' | 'json' | 'sarif';
+  readonly output?: string;
+  readonly failOn?: string;
+}
+
+/** Reads standard input, refusing more than `max` bytes. */
+async function readStdin(stdin: NodeJS.ReadableStream, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const c of stdin) {
+    const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+    size += b.length;
+    if (size > max) throw new MamoriError('LIMIT_EXCEEDED', `standard input is larger than ${max} bytes`);
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function lintCommand(
+  io: CliIo,
+  setExit: (code: number) => void,
+  stdin: NodeJS.ReadableStream,
+): Command {
+  const lint = new Command('lint').description('Check build inputs for misconfigurations');
+  const dockerfile = new Command('dockerfile')
+    .description('Check Dockerfiles: user, base image, package installs, secrets, shell form and more')
+    .argument('<file...>', 'Dockerfiles to check; - reads standard input')
+    .addOption(
+      new Option('-f, --format <format>', 'output format')
+        .choices(['table', 'json', 'sarif'])
+        .default('table'),
+    )
+    .option('-o, --output <file>', 'write to a file instead of stdout')
+    .option(
+      '--fail-on <severity>',
+      `exit 1 when a finding is at or above this severity (${SEVERITIES.join(', ')})`,
+    )
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 no finding fails the gate, 1 the --fail-on gate failed, 2 an error.
+
+Suppress a finding with a comment on the line before the instruction:
+  # mamori-ignore: MD001 the base image sets a non-root user
+(hadolint's "# hadolint ignore=DL3008" is honoured for the rules it maps to.)
+
+Examples:
+  mamori lint dockerfile Dockerfile
+  mamori lint dockerfile --fail-on HIGH -f sarif -o dockerfile.sarif Dockerfile
+  cat Dockerfile | mamori lint dockerfile -`,
+    );
+  dockerfile.action(async (files: string[], o: LintCliOptions) => {
+    const failOn = o.failOn !== undefined ? parseSeverity(o.failOn) : undefined;
+    const findings: RuleFinding[] = [];
+    const suppressed: LintResult['suppressed'][number][] = [];
+    for (const f of files) {
+      const r =
+        f === '-'
+          ? lintDockerfile(await readStdin(stdin, MAX_DOCKERFILE_BYTES), { path: '<stdin>' })
+          : await lintDockerfileFile(f, { path: f });
+      findings.push(...r.findings);
+      suppressed.push(...r.suppressed);
+    }
+    const target = files.join(', ');
+    const report = { target, findings: [], ruleFindings: findings };
+    const text =
+      o.format === 'json'
+        ? renderFindingsJson({ ...report, extra: { suppressedRuleFindings: suppressed } })
+        : o.format === 'sarif'
+          ? renderFindingsSarif(report)
+          : renderFindingsTable(report, { color: !o.output && io.stdout.isTTY === true, rulesOnly: true });
+    await writeOutput(text, o.output, io);
+    if (failOn) {
+      const bad = gateViolations(findings, failOn);
+      if (bad.length > 0) {
+        io.stderr.write(`mamori: gate failed: ${bad.length} finding(s) at or above ${failOn}\n`);
+        setExit(EXIT_FINDINGS);
+        return;
+      }
+    }
+    setExit(EXIT_OK);
+  });
+  lint.addCommand(dockerfile);
+  return lint;
+}
