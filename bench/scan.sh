@@ -23,7 +23,7 @@ mkdir -p "$work/vulndb"
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 npm run -s build
 
-shared=${MAMORI_SHARED_DATA:-../shared/data}
+shared=${MAMORI_SHARED_DATA:-src/vulndb/testdata/feeds}
 gen="$work/vulndb/gen-500000.zip"
 if [ ! -f "$gen" ]; then
   node --import tsx --input-type=module -e "

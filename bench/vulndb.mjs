@@ -26,9 +26,11 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const work = join(root, 'bench/work/vulndb');
-const shared = [process.env.MAMORI_SHARED_DATA, join(root, '../shared/data'), '/work/shared/data'].find(
-  (p) => p && existsSync(join(p, 'osv')),
-);
+const shared = [
+  process.env.MAMORI_SHARED_DATA,
+  join(root, 'src/vulndb/testdata/feeds'),
+  join(root, '../shared/data'),
+].find((p) => p && existsSync(join(p, 'osv')));
 
 async function one(kind, db, ...inputs) {
   const { openVulnDb, importFeed } = await import(join(root, 'src/vulndb/index.ts'));

@@ -18,7 +18,7 @@ import { debianAppImage } from '../testing/index.js';
 import { importFeed, openVulnDb } from '../vulndb/index.js';
 import { scan, type ScanResult } from './index.js';
 
-const SHARED = fileURLToPath(new URL('../../../shared/data/osv/', import.meta.url));
+const SHARED = fileURLToPath(new URL('../vulndb/testdata/feeds/osv/', import.meta.url));
 const TESTDATA = fileURLToPath(new URL('./testdata/', import.meta.url));
 const FEEDS = [
   join(SHARED, 'Go.zip'),

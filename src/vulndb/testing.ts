@@ -177,6 +177,7 @@ export async function writeGeneratedZip(path: string, count: number, modified?: 
 export function sharedData(): string | undefined {
   const candidates = [
     process.env.MAMORI_SHARED_DATA,
+    fileURLToPath(new URL('./testdata/feeds', import.meta.url)),
     fileURLToPath(new URL('../../../shared/data', import.meta.url)),
     '/work/shared/data',
   ];
