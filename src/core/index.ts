@@ -32,3 +32,4 @@ export type {
   RuleFinding,
   RuleLocation,
 } from './finding.js';
+export { readBoundedFile, decodeUtf8 } from './files.js';

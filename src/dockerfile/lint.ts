@@ -1,6 +1,6 @@
 /** `lintDockerfile`: parse, run every rule, apply suppressions, return sorted findings. */
-import { open } from 'node:fs/promises';
 import { MamoriError } from '../core/errors.js';
+import { readBoundedFile } from '../core/files.js';
 import type { RuleFinding } from '../core/finding.js';
 import { buildContext } from './context.js';
 import type { DockerfileRule, RuleHit } from './context.js';
@@ -144,29 +144,6 @@ export function lintDockerfile(text: string, opts: LintOptions = {}): LintResult
 
 /** Reads and lints a Dockerfile, refusing files over the size limit before reading them. */
 export async function lintDockerfileFile(path: string, opts: LintOptions = {}): Promise<LintResult> {
-  const max = limit(opts);
-  let handle;
-  try {
-    handle = await open(path, 'r');
-  } catch (e) {
-    throw new MamoriError('NOT_FOUND', `cannot open ${path}`, { cause: e });
-  }
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) throw new MamoriError('INVALID_ARGUMENT', `${path} is not a regular file`);
-    if (stat.size > max)
-      throw new MamoriError('LIMIT_EXCEEDED', `${path} is ${stat.size} bytes, over the ${max}-byte limit`);
-    const buf = Buffer.alloc(Math.min(stat.size, max) + 1);
-    let bytesRead = 0;
-    for (;;) {
-      const r = await handle.read(buf, bytesRead, buf.length - bytesRead, bytesRead);
-      bytesRead += r.bytesRead;
-      if (r.bytesRead === 0 || bytesRead === buf.length) break;
-    }
-    if (bytesRead > max)
-      throw new MamoriError('LIMIT_EXCEEDED', `${path} grew over the ${max}-byte limit while reading`);
-    return lintDockerfile(buf.subarray(0, bytesRead).toString('utf8'), { ...opts, path: opts.path ?? path });
-  } finally {
-    await handle.close();
-  }
+  const bytes = await readBoundedFile(path, limit(opts));
+  return lintDockerfile(bytes.toString('utf8'), { ...opts, path: opts.path ?? path });
 }

@@ -17,17 +17,15 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Lexer, parseDocument } from 'yaml';
-import { MamoriError } from '../core/index.js';
+import { MamoriError, decodeUtf8, readBoundedFile } from '../core/index.js';
 import {
   clean,
   compileGlob,
-  decodeUtf8,
   isPlainObject,
   parseDateOnly,
   parsePurl,
   parseTimestamp,
   quote,
-  readBoundedFile,
   typeName,
   type ParsedPurl,
 } from './suppress.js';

@@ -5,15 +5,13 @@
  * statement (a cosign attestation). Parsed into plain records; unknown
  * fields are ignored as JSON-LD allows, known ones are checked.
  */
-import { MamoriError } from '../core/index.js';
+import { MamoriError, decodeUtf8, readBoundedFile } from '../core/index.js';
 import {
   clean,
-  decodeUtf8,
   isPlainObject,
   parsePurl,
   parseTimestamp,
   quote,
-  readBoundedFile,
   typeName,
   type ParsedPurl,
 } from './suppress.js';

@@ -17,10 +17,8 @@
  *     reason: "public demo key"
  * ```
  */
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { MamoriError } from '../core/index.js';
+import { MamoriError, decodeUtf8, readBoundedFile } from '../core/index.js';
 import { SECRET_RULES } from './rules.js';
 import { globMatcher } from './skip.js';
 import type { AllowList, AllowListEntry } from './types.js';
@@ -188,37 +186,6 @@ export function parseAllowList(
 
 /** Reads and validates an allow-list file (UTF-8 YAML, at most 1 MiB). */
 export async function loadAllowList(path: string, ruleIds?: readonly string[]): Promise<AllowList> {
-  let fh;
-  try {
-    fh = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR')
-      throw new MamoriError('NOT_FOUND', `${path}: no such file`, { cause: e });
-    throw new MamoriError('IO', `${path}: cannot open: ${(e as Error).message}`, { cause: e });
-  }
-  let bytes: Buffer;
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) throw new MamoriError('INVALID_ARGUMENT', `${path}: not a regular file`);
-    const buf = Buffer.alloc(MAX_ALLOW_LIST_BYTES + 1);
-    let n = 0;
-    for (let r = 1; r > 0 && n < buf.length; n += r) r = (await fh.read(buf, n, buf.length - n, n)).bytesRead;
-    if (n > MAX_ALLOW_LIST_BYTES) {
-      throw new MamoriError('LIMIT_EXCEEDED', `${path}: larger than ${MAX_ALLOW_LIST_BYTES} bytes`);
-    }
-    bytes = buf.subarray(0, n);
-  } catch (e) {
-    if (e instanceof MamoriError) throw e;
-    throw new MamoriError('IO', `${path}: cannot read: ${(e as Error).message}`, { cause: e });
-  } finally {
-    await fh.close();
-  }
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
-  } catch (e) {
-    throw new MamoriError('INVALID_ARGUMENT', `${path}: not UTF-8 text`, { cause: e });
-  }
-  return parseAllowList(text, path, ruleIds);
+  const bytes = await readBoundedFile(path, MAX_ALLOW_LIST_BYTES);
+  return parseAllowList(decodeUtf8(bytes, path), path, ruleIds);
 }
