@@ -205,7 +205,7 @@ export async function analyzeImageRef(ref: string, options: InventoryOptions = {
     const view = new FileView();
     for (const { ref: r, analysis } of layers) view.apply(r.index, analysis);
     return {
-      inventory: catalog(source, layers, [...chosen], view),
+      inventory: catalog(source, layers, chosen, view),
       ...(config ? { config } : {}),
       layers,
       view,
@@ -278,7 +278,6 @@ function catalog(
   const ctx = distro ? { distro } : {};
   let packages: Package[] = [];
   for (const c of catalogers) {
-    if (c === (osDetector as Cataloger)) continue;
     const { visible, history } = collectFacts(c.name, layers, view);
     if (visible.length === 0) continue;
     try {
