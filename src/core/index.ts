@@ -20,8 +20,8 @@ export type {
 } from './package.js';
 export { ErrorCodes, MamoriError, isMamoriError, errorMessage } from './errors.js';
 export type { ErrorCode } from './errors.js';
-export { purl } from './purl.js';
-export type { PurlParts } from './purl.js';
+export { purl, parsePurl, decodePurlPart } from './purl.js';
+export type { PurlParts, ParsedPurl } from './purl.js';
 export { SEVERITIES, severityRank } from './finding.js';
 export type {
   SeverityLevel,

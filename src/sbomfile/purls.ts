@@ -4,8 +4,7 @@
  * `v1`), with the purl-spec's generic grammar; the purl type maps to mamori's
  * package type, and the `distro` qualifier to a distribution.
  */
-import { PackageURL } from 'packageurl-js';
-import type { PackageType } from '../core/index.js';
+import { parsePurl as parseCorePurl, type PackageType } from '../core/index.js';
 
 export interface Purl {
   readonly type: string;
@@ -52,66 +51,21 @@ export function packageTypeOfPurl(type: string): PackageType | undefined {
   return PURL_TYPES.get(type.toLowerCase());
 }
 
-function qualifierMap(q: unknown): Map<string, string> {
-  const out = new Map<string, string>();
-  if (typeof q !== 'object' || q === null) return out;
-  for (const k of Object.keys(q)) {
-    const v = Object.hasOwn(q, k) ? (q as Record<string, unknown>)[k] : undefined;
-    if (typeof v === 'string') out.set(k.toLowerCase(), v);
-  }
-  return out;
-}
-
-function decode(s: string): string | undefined {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The purl-spec's generic parse, without any type's normalisation. */
-function parseGeneric(s: string): Purl | undefined {
-  const m = /^pkg:\/*([A-Za-z][A-Za-z0-9.+-]*)\/([^?#]+?)(?:\?([^#]*))?(?:#.*)?$/.exec(s);
-  if (!m) return undefined;
-  let rest = (m[2] as string).replace(/\/+$/, '');
-  let version: string | undefined;
-  const at = rest.lastIndexOf('@');
-  if (at > 0) {
-    version = decode(rest.slice(at + 1));
-    if (version === undefined) return undefined;
-    rest = rest.slice(0, at);
-  }
-  const segments = rest.split('/').filter((x) => x !== '');
-  const name = decode(segments.pop() ?? '');
-  const namespace = segments.length > 0 ? decode(segments.join('/')) : undefined;
-  if (!name || (segments.length > 0 && namespace === undefined)) return undefined;
-  const qualifiers = new Map<string, string>();
-  for (const pair of (m[3] ?? '').split('&')) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) continue;
-    const v = decode(pair.slice(eq + 1));
-    if (v === undefined) return undefined;
-    if (v !== '') qualifiers.set(pair.slice(0, eq).toLowerCase(), v);
-  }
-  return { type: (m[1] as string).toLowerCase(), namespace, name, version: version || undefined, qualifiers };
-}
-
-/** The parts of a purl, or undefined when it is not one. */
+/**
+ * The parts of a purl, or undefined when it is not one (core's `parsePurl`,
+ * with qualifiers as a map); SBOM purls must be printable ASCII.
+ */
 export function parsePurl(s: string): Purl | undefined {
   if (!s.startsWith('pkg:') || !/^[!-~]+$/.test(s)) return undefined;
-  try {
-    const p = PackageURL.fromString(s);
-    return {
-      type: p.type.toLowerCase(),
-      namespace: p.namespace || undefined,
-      name: p.name,
-      version: p.version || undefined,
-      qualifiers: qualifierMap(p.qualifiers),
-    };
-  } catch {
-    return parseGeneric(s);
-  }
+  const p = parseCorePurl(s);
+  if (!p) return undefined;
+  return {
+    type: p.type.toLowerCase(),
+    namespace: p.namespace,
+    name: p.name,
+    version: p.version,
+    qualifiers: new Map(Object.entries(p.qualifiers)),
+  };
 }
 
 /**

@@ -17,17 +17,15 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Lexer, parseDocument } from 'yaml';
-import { MamoriError, decodeUtf8, readBoundedFile } from '../core/index.js';
+import { MamoriError, decodeUtf8, parsePurl, readBoundedFile, type ParsedPurl } from '../core/index.js';
 import {
   clean,
   compileGlob,
   isPlainObject,
   parseDateOnly,
-  parsePurl,
   parseTimestamp,
   quote,
   typeName,
-  type ParsedPurl,
 } from './suppress.js';
 
 /** Names looked for, in this order, by {@link findIgnoreFile}. */

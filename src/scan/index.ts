@@ -1,9 +1,9 @@
 export { scan, filterFindings, gateViolations, parseSeverity } from './scan.js';
 export type { ScanOptions, ScanResult } from './scan.js';
 export { applySuppressions } from './suppress.js';
+export type { ParsedPurl } from '../core/index.js';
 export type {
   ImageContext,
-  ParsedPurl,
   SuppressionContext,
   SuppressionResult,
   SuppressedFinding,

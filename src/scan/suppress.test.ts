@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Finding } from '../core/index.js';
 import { parseIgnoreFile } from './ignore.js';
-import { applySuppressions, parsePurl, purlMatches, type SuppressionContext } from './suppress.js';
+import { parsePurl } from '../core/index.js';
+import { applySuppressions, purlMatches, type SuppressionContext } from './suppress.js';
 import { parseOpenVex, type VexDocuments } from './vex.js';
 
 const TESTDATA = fileURLToPath(new URL('./testdata/openvex/', import.meta.url));

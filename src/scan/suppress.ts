@@ -6,108 +6,16 @@
  * reads) and {@link applySuppressions}, a pure function of plain values.
  */
 import { Minimatch } from 'minimatch';
-import { PackageURL } from 'packageurl-js';
-import { MamoriError, type Finding } from '../core/index.js';
+import { MamoriError, decodePurlPart, parsePurl, type Finding, type ParsedPurl } from '../core/index.js';
 import type { IgnoreEntry, IgnoreRules } from './ignore.js';
 import type { VexComponent, VexDocument, VexDocuments, VexProduct, VexStatement, VexStatus } from './vex.js';
 
 // ---------------------------------------------------------------- package URLs
 
-/** A parsed package URL. As a pattern, absent parts match anything. */
-export interface ParsedPurl {
-  readonly type: string;
-  readonly namespace?: string;
-  readonly name: string;
-  readonly version?: string;
-  readonly qualifiers: Readonly<Record<string, string>>;
-  readonly subpath?: string;
-}
-
-function decode(s: string): string | undefined {
-  try {
-    return decodeURIComponent(s);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The purl-spec parse without the type-specific rules, for values packageurl-js refuses. */
-function parseGeneric(s: string): ParsedPurl | undefined {
-  if (!/^pkg:/i.test(s)) return undefined;
-  let rest = s.slice(4).replace(/^\/+/, '');
-  let subpath: string | undefined;
-  const hash = rest.indexOf('#');
-  if (hash !== -1) {
-    subpath = decode(rest.slice(hash + 1).replace(/^\/+|\/+$/g, '')) || undefined;
-    rest = rest.slice(0, hash);
-  }
-  const qualifiers: Record<string, string> = {};
-  const q = rest.indexOf('?');
-  if (q !== -1) {
-    for (const pair of rest.slice(q + 1).split('&')) {
-      const eq = pair.indexOf('=');
-      if (eq <= 0) continue;
-      const v = decode(pair.slice(eq + 1));
-      if (v === undefined) return undefined;
-      if (v !== '') qualifiers[pair.slice(0, eq).toLowerCase()] = v;
-    }
-    rest = rest.slice(0, q);
-  }
-  let version: string | undefined;
-  const at = rest.lastIndexOf('@');
-  if (at !== -1 && at > rest.lastIndexOf('/')) {
-    version = decode(rest.slice(at + 1));
-    if (version === undefined) return undefined;
-    rest = rest.slice(0, at);
-  }
-  const segs = rest.split('/').filter((x) => x !== '');
-  const type = segs.shift()?.toLowerCase();
-  const rawName = segs.pop();
-  const name = rawName === undefined ? undefined : decode(rawName);
-  const ns = segs.map(decode);
-  if (!type || !/^[a-z][a-z0-9.+-]*$/.test(type) || !name || ns.some((x) => x === undefined))
-    return undefined;
-  return {
-    type,
-    ...(ns.length > 0 ? { namespace: ns.join('/') } : {}),
-    name,
-    ...(version ? { version } : {}),
-    qualifiers,
-    ...(subpath ? { subpath } : {}),
-  };
-}
-
-/**
- * Parses a package URL, normalised as packageurl-js does per type (so
- * `pkg:pypi/Django_Allauth` and `pkg:pypi/django-allauth` agree); undefined
- * when it is not one.
- */
-export function parsePurl(s: string): ParsedPurl | undefined {
-  if (s.length > 4096 || !/^pkg:/i.test(s)) return undefined;
-  try {
-    const p = PackageURL.fromString(s);
-    const qualifiers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(p.qualifiers ?? {})) {
-      if (typeof v === 'string' && v !== '') qualifiers[k.toLowerCase()] = v;
-    }
-    return {
-      type: p.type,
-      ...(p.namespace ? { namespace: p.namespace } : {}),
-      name: p.name,
-      ...(p.version ? { version: p.version } : {}),
-      qualifiers,
-      ...(p.subpath ? { subpath: p.subpath } : {}),
-    };
-  } catch {
-    // packageurl-js rejects some values real packages carry (a Go `v1`).
-    return parseGeneric(s);
-  }
-}
-
 /** An OCI digest as compared: percent-decoding undone (some tools encode twice), lower case. */
 export function normaliseDigest(s: string): string {
   let d = s;
-  for (let i = 0; i < 2 && /%[0-9a-f]{2}/i.test(d); i++) d = decode(d) ?? d;
+  for (let i = 0; i < 2 && /%[0-9a-f]{2}/i.test(d); i++) d = decodePurlPart(d) ?? d;
   return d.toLowerCase();
 }
 

@@ -5,16 +5,8 @@
  * statement (a cosign attestation). Parsed into plain records; unknown
  * fields are ignored as JSON-LD allows, known ones are checked.
  */
-import { MamoriError, decodeUtf8, readBoundedFile } from '../core/index.js';
-import {
-  clean,
-  isPlainObject,
-  parsePurl,
-  parseTimestamp,
-  quote,
-  typeName,
-  type ParsedPurl,
-} from './suppress.js';
+import { MamoriError, decodeUtf8, parsePurl, readBoundedFile, type ParsedPurl } from '../core/index.js';
+import { clean, isPlainObject, parseTimestamp, quote, typeName } from './suppress.js';
 
 export const MAX_VEX_FILE_BYTES = 16 * 1024 * 1024;
 export const MAX_VEX_FILES = 256;
