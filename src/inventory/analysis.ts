@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { errorMessage } from '../core/index.js';
 import type { LayerEntry } from '../image/index.js';
 import { BufferSource, FileSource } from './bytesource.js';
-import type { ByteSource, Cataloger, EntryInfo } from './cataloger.js';
+import type { ByteSource, Cataloger, EntryInfo, StreamAnalyzer, StreamSink } from './cataloger.js';
 
 /** Bumped whenever the analysis format or the walk changes: part of the layer cache key. */
 export const ANALYSIS_VERSION = 1;
@@ -50,6 +50,8 @@ export interface LayerAnalysis {
 
 export interface AnalyzeOptions {
   readonly catalogers: readonly Cataloger[];
+  /** Analysers fed every chunk of the files they select, in the same pass. */
+  readonly streamAnalyzers?: readonly StreamAnalyzer[];
   /** A private directory for spilled files. */
   readonly sandbox: string;
   readonly what: string;
@@ -140,6 +142,19 @@ async function capture(
   };
 }
 
+interface OpenSink {
+  readonly name: string;
+  readonly sink: StreamSink<unknown>;
+}
+
+/** Passes a file's chunks through, showing each to the sinks that still want input. */
+async function* feeding(content: AsyncIterable<Buffer>, sinks: readonly OpenSink[]): AsyncGenerator<Buffer> {
+  for await (const chunk of content) {
+    for (const s of sinks) if (!s.sink.done) s.sink.write(chunk);
+    yield chunk;
+  }
+}
+
 /**
  * Analyses one layer in a single streamed pass: records every member and
  * whiteout, and runs each cataloger's parser on the files it selects.
@@ -219,6 +234,11 @@ export async function analyzeLayer(
     });
   };
 
+  const openSinks = (info: EntryInfo): OpenSink[] =>
+    (opts.streamAnalyzers ?? [])
+      .filter((a) => a.select(info))
+      .map((a) => ({ name: a.name, sink: a.open(info) }));
+
   for await (const e of entries) {
     if (e.kind === 'whiteout') {
       whiteouts.push(e.path);
@@ -242,7 +262,23 @@ export async function analyzeLayer(
       regular.set(e.path, rec);
       const info: EntryInfo = { path: e.path, type: 'file', mode: e.mode, size: e.size };
       const wanted = select(info);
-      if (wanted.length > 0) await parseInto(e.path, info, e.stream, wanted);
+      const sinks = openSinks(info);
+      if (sinks.length === 0) {
+        if (wanted.length > 0) await parseInto(e.path, info, e.stream, wanted);
+        continue;
+      }
+      const content = feeding(e.stream, sinks);
+      if (wanted.length > 0) await parseInto(e.path, info, content, wanted);
+      // What the catalogers left unread still goes to the sinks; the walker drains the rest.
+      while (sinks.some((s) => !s.sink.done) && !(await content.next()).done);
+      for (const { name, sink } of sinks) {
+        try {
+          const fact = sink.end();
+          if (fact !== undefined) facts.push({ c: name, p: e.path, f: fact });
+        } catch (err) {
+          warnings.push(`${opts.what}: ${name}: ${e.path}: ${errorMessage(err)}`);
+        }
+      }
     } else if (e.kind === 'hardlink' && e.linkname) {
       const target = regular.get(e.linkname);
       if (target && select({ path: e.path, type: 'file', mode: target.m, size: target.s }).length > 0) {

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { ANALYSIS_VERSION, type LayerAnalysis } from './analysis.js';
-import type { Cataloger } from './cataloger.js';
+import type { Cataloger, StreamAnalyzer } from './cataloger.js';
 
 /** Where layer analyses are cached unless told otherwise. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -14,12 +14,18 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 }
 
 /**
- * Cache key of a layer: its diff-id plus the name and version of every
- * cataloger that ran, so a changed cataloger invalidates exactly the layers
- * it would read differently.
+ * Cache key of a layer: its diff-id plus the name and version (and, for a
+ * stream analyser, the settings) of every cataloger and analyser that ran,
+ * so a changed one invalidates exactly the layers it would read differently.
  */
-export function layerCacheKey(diffId: string, catalogers: readonly Cataloger[]): string {
-  const parts = catalogers.map((c) => `${c.name}@${c.version}`).sort();
+export function layerCacheKey(diffId: string, catalogers: readonly (Cataloger | StreamAnalyzer)[]): string {
+  const parts = catalogers
+    .map((c) => {
+      const settings = 'settings' in c && c.settings !== undefined ? c.settings : undefined;
+      const tail = settings !== undefined ? `#${createHash('sha256').update(settings).digest('hex')}` : '';
+      return `${c.name}@${c.version}${tail}`;
+    })
+    .sort();
   return createHash('sha256')
     .update(JSON.stringify({ analysis: ANALYSIS_VERSION, diffId, catalogers: parts }))
     .digest('hex');

@@ -76,3 +76,33 @@ export interface Cataloger<F = unknown> {
   /** Builds packages from the facts visible in the final filesystem, in layer then path order. */
   assemble(facts: readonly Fact<F>[], ctx: AssembleContext): Package[];
 }
+
+/** One file's consumer in a stream analyser: shown every chunk as the walker streams past. */
+export interface StreamSink<F> {
+  write(chunk: Buffer): void;
+  /** True once further input would change nothing; the walker stops feeding it. */
+  readonly done: boolean;
+  /** The file ended: its fact, or undefined when it holds nothing. */
+  end(): F | undefined;
+}
+
+/**
+ * An analyser that reads the content of many files without the walker
+ * holding any of them (secret detection reads nearly every file): each
+ * selected file's chunks are pushed to a sink while the layer streams past,
+ * whatever its size. Facts are kept in the layer analysis under `name`, like
+ * a cataloger's, and never become packages.
+ */
+export interface StreamAnalyzer<F = unknown> {
+  readonly name: string;
+  /** Bumped whenever the facts change: part of the layer cache key. */
+  readonly version: number;
+  /**
+   * Settings that change the facts (an allow-list), as a stable string:
+   * part of the layer cache key, so different settings never share entries.
+   */
+  readonly settings?: string;
+  /** Whether the file's content is wanted. Called for regular files only. */
+  select(entry: EntryInfo): boolean;
+  open(entry: EntryInfo): StreamSink<F>;
+}

@@ -29,7 +29,7 @@ import {
   comparePackages,
 } from './assemble.js';
 import { LayerCache, defaultCacheDir, layerCacheKey } from './cache.js';
-import type { Cataloger, Fact } from './cataloger.js';
+import type { Cataloger, Fact, StreamAnalyzer } from './cataloger.js';
 import { selectCatalogers } from './catalogers/index.js';
 import { type OsFact, detectDistro, osDetector } from './os/index.js';
 import type { Inventory, InventoryLayer, InventorySource } from './types.js';
@@ -56,6 +56,8 @@ export interface InventoryOptions {
    * their facts stay in the layer analyses instead of becoming packages.
    */
   readonly analyzers?: readonly Cataloger[];
+  /** Analysers fed the content of every file they select as it streams past (secret detection). */
+  readonly streamAnalyzers?: readonly StreamAnalyzer[];
   /** Layer cache directory; false disables the cache. Default `~/.cache/mamori`. */
   readonly cacheDir?: string | false;
   /** Parent of the per-run sandbox for spilled files. Default the OS temp dir. */
@@ -164,8 +166,9 @@ export async function analyzeImageRef(ref: string, options: InventoryOptions = {
   const platform = typeof options.platform === 'string' ? parsePlatform(options.platform) : options.platform;
   const chosen = options.catalogers ?? selectCatalogers(options.select ?? [], 'image');
   const catalogers: Cataloger[] = [osDetector as Cataloger, ...chosen, ...(options.analyzers ?? [])];
+  const streamAnalyzers = options.streamAnalyzers ?? [];
   const names = new Set<string>();
-  for (const c of catalogers) {
+  for (const c of [...catalogers, ...streamAnalyzers]) {
     if (names.has(c.name)) throw new MamoriError('INVALID_ARGUMENT', `cataloger "${c.name}" selected twice`);
     names.add(c.name);
   }
@@ -180,6 +183,7 @@ export async function analyzeImageRef(ref: string, options: InventoryOptions = {
       progress({ phase: 'layer-start', index: 0, cached: false });
       const analysis = await analyzeLayer(dirEntries(parsed.path), {
         catalogers,
+        streamAnalyzers,
         sandbox,
         what: `dir:${parsed.path}`,
       });
@@ -194,7 +198,7 @@ export async function analyzeImageRef(ref: string, options: InventoryOptions = {
       });
       try {
         const resolved = await img.resolve();
-        layers = await analyzeImage(img, resolved, catalogers, options, sandbox, progress);
+        layers = await analyzeImage(img, resolved, catalogers, streamAnalyzers, options, sandbox, progress);
         source = describeSource(ref, parsed, resolved);
         config = resolved.config;
       } finally {
@@ -219,6 +223,7 @@ async function analyzeImage(
   img: ImageSource,
   resolved: ResolvedImage,
   catalogers: readonly Cataloger[],
+  streamAnalyzers: readonly StreamAnalyzer[],
   options: InventoryOptions,
   sandbox: string,
   progress: (e: ProgressEvent) => void,
@@ -246,7 +251,7 @@ async function analyzeImage(
   };
   return mapLimit(resolved.layers, options.concurrency ?? 2, async (l): Promise<AnalyzedLayer> => {
     const ref: LayerRef = { index: l.index, diffId: l.diffId };
-    const key = layerCacheKey(l.diffId, catalogers);
+    const key = layerCacheKey(l.diffId, [...catalogers, ...streamAnalyzers]);
     const cached = await cache?.get(key);
     progress({ phase: 'layer-start', index: l.index, cached: cached !== undefined });
     let analysis: LayerAnalysis;
@@ -256,6 +261,7 @@ async function analyzeImage(
       const what = `${img.name} layer ${l.index} (${l.digest ?? l.diffId})`;
       analysis = await analyzeLayer(open(l, what, true)(), {
         catalogers,
+        streamAnalyzers,
         sandbox,
         what: `layer ${l.index}`,
         reopen: open(l, what, false),
