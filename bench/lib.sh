@@ -10,3 +10,25 @@ measure() { # prints "seconds peakKB" for one run of the command
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 maxof() { sort -n | tail -1; }
+
+# bench_db WORKDIR: builds (once) and prints the path of the benchmark's vulnerability
+# database: the real Go and PyPI feeds and the Alpine secdb plus a generated
+# feed of 500,000 OSV records (the one bench/vulndb.mjs uses), about 750 MB,
+# so lookups go to a database of a real size. Needs `npm run build` first.
+bench_db() {
+  local work=$1 shared=${MAMORI_SHARED_DATA:-src/vulndb/testdata/feeds}
+  local gen="$work/vulndb/gen-500000.zip" db="$work/scan.db"
+  mkdir -p "$work/vulndb"
+  if [ ! -f "$gen" ]; then
+    node --import tsx --input-type=module -e "
+      const { writeGeneratedZip } = await import('./src/vulndb/testing.ts');
+      await writeGeneratedZip('$gen.tmp', 500000);" >&2
+    mv "$gen.tmp" "$gen"
+  fi
+  if [ ! -f "$db" ]; then
+    node dist/cli/bin.js db import --db "$db.tmp" "$shared/osv/Go.zip" "$shared/osv/PyPI.zip" \
+      "$shared"/alpine-secdb/*.json "$gen" >/dev/null
+    mv "$db.tmp" "$db"
+  fi
+  echo "$db"
+}

@@ -3,12 +3,10 @@
 # run: what vulnerability matching adds to taking the inventory.
 #
 #   sbom : mamori sbom oci-archive:IMAGE -f json --no-cache
-#   scan : mamori scan oci-archive:IMAGE -f json --no-cache --db DB
+#   scan : mamori scan oci-archive:IMAGE -f json --no-cache --db DB --scanners vuln
 #
-# DB holds the real Go and PyPI feeds and the Alpine secdb from
-# ../shared/data plus a generated feed of 500,000 OSV records (the one
-# bench/vulndb.mjs uses), about 750 MB: lookups go to a database of a real
-# size. Images: the Debian 12 test image (207 packages, 3 layers) and the
+# DB is bench_db of bench/lib.sh (real feeds plus 500,000 generated records,
+# about 750 MB): lookups go to a database of a real size. Images: the Debian 12 test image (207 packages, 3 layers) and the
 # same image with the application layer of scripts/build-app-image.sh
 # (vendored Python, Go and npm packages, which the language feeds match).
 #
@@ -23,19 +21,9 @@ mkdir -p "$work/vulndb"
 command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
 npm run -s build
 
-shared=${MAMORI_SHARED_DATA:-src/vulndb/testdata/feeds}
-gen="$work/vulndb/gen-500000.zip"
-if [ ! -f "$gen" ]; then
-  node --import tsx --input-type=module -e "
-    const { writeGeneratedZip } = await import('./src/vulndb/testing.ts');
-    await writeGeneratedZip('$gen.tmp', 500000);"
-  mv "$gen.tmp" "$gen"
-fi
-db="$work/scan.db"
-if [ ! -f "$db" ]; then
-  node dist/cli/bin.js db import --db "$db.tmp" "$shared/osv/Go.zip" "$shared/osv/PyPI.zip" "$shared"/alpine-secdb/*.json "$gen" >/dev/null
-  mv "$db.tmp" "$db"
-fi
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+db=$(bench_db "$work")
 
 eval "$(node --import tsx --input-type=module -e "
   const { debianImage, debianAppImage } = await import('./src/testing/images.ts');
@@ -46,9 +34,6 @@ eval "$(node --import tsx --input-type=module -e "
 app="$work/debian-app.oci.tar"
 [ -f "$app" ] || skopeo copy --quiet "oci:$applayout:app" "oci-archive:$app:app"
 
-# shellcheck source=bench/lib.sh
-. bench/lib.sh
-
 mamori=(dist/cli/bin.js)
 echo "db: $(du -m "$db" | cut -f1) MiB; $runs runs, median"
 printf '%-18s %9s %9s %9s %10s %10s\n' image 'sbom s' 'scan s' 'scan-sbom' 'sbom MiB' 'scan MiB'
@@ -57,11 +42,11 @@ for pair in "debian:$archive" "debian+app:$app"; do
   ref="oci-archive:${pair#*:}"
   st=() sm=() ct=() cm=()
   # Warm the page cache and the DB once, then alternate so drift hits both alike.
-  "${mamori[@]}" scan "$ref" -f json --no-cache --db "$db" -q >/dev/null
+  "${mamori[@]}" scan "$ref" -f json --no-cache --db "$db" --scanners vuln -q >/dev/null
   for _ in $(seq 1 "$runs"); do
     read -r t m < <(measure "${mamori[@]}" sbom "$ref" -f json --no-cache -q)
     st+=("$t") sm+=("$m")
-    read -r t m < <(measure "${mamori[@]}" scan "$ref" -f json --no-cache --db "$db" -q)
+    read -r t m < <(measure "${mamori[@]}" scan "$ref" -f json --no-cache --db "$db" --scanners vuln -q)
     ct+=("$t") cm+=("$m")
   done
   s=$(printf '%s\n' "${st[@]}" | median)

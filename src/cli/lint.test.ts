@@ -28,7 +28,7 @@ after(async () => {
 
 interface Out {
   ruleFindings: Array<{ ruleId: string; severity: string; location: { path: string; startLine?: number } }>;
-  suppressedRuleFindings: Array<{ finding: { ruleId: string }; reason: string }>;
+  suppressedRules: Array<{ finding: { ruleId: string }; reason: string; source: string }>;
 }
 
 test('mamori lint dockerfile reports rule findings with their lines, honours suppressions, gates on --fail-on', async () => {
@@ -41,8 +41,18 @@ test('mamori lint dockerfile reports rule findings with their lines, honours sup
   const latest = out.ruleFindings.find((f) => f.ruleId === 'MD003');
   assert.equal(latest?.location.startLine, 1);
   assert.equal(latest?.location.path, file);
-  const expose = out.suppressedRuleFindings.map((s) => [s.finding.ruleId, s.reason]);
+  const expose = out.suppressedRules.map((s) => [s.finding.ruleId, s.reason]);
   assert.deepEqual(expose, [['MD023', 'the image is only run by a test harness']]);
+  assert.match(out.suppressedRules[0]?.source ?? '', /^inline:.+:\d+$/);
+  // SARIF keeps it too, as a suppressed result.
+  const s = capture();
+  assert.equal(await main(['lint', 'dockerfile', file, '-f', 'sarif'], s.io), 0);
+  const results = (
+    JSON.parse(s.text().stdout) as {
+      runs: Array<{ results: Array<{ ruleId: string; suppressions?: unknown[] }> }>;
+    }
+  ).runs[0]?.results;
+  assert.equal(results?.find((r) => r.ruleId === 'MD023')?.suppressions?.length, 1);
   assert.ok(!ids.has('MD023'));
 
   const gate = capture();

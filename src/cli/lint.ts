@@ -76,10 +76,15 @@ Examples:
       suppressed.push(...r.suppressed);
     }
     const target = files.join(', ');
-    const report = { target, findings: [], ruleFindings: findings };
+    // Inline `# mamori-ignore:` comments suppress; the findings are kept, marked, in every format.
+    const suppressedRules = suppressed.map((s) => ({
+      ...s,
+      source: `inline:${s.finding.location.path}:${s.finding.location.startLine ?? 0}`,
+    }));
+    const report = { target, findings: [], ruleFindings: findings, suppressedRules };
     const text =
       o.format === 'json'
-        ? renderFindingsJson({ ...report, extra: { suppressedRuleFindings: suppressed } })
+        ? renderFindingsJson(report)
         : o.format === 'sarif'
           ? renderFindingsSarif(report)
           : renderFindingsTable(report, { color: !o.output && io.stdout.isTTY === true, rulesOnly: true });

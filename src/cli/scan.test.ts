@@ -138,7 +138,10 @@ test('distro packages by source, the vendored copy by its feed, the OS-owned cop
 
 test('--fail-on gates the pipeline: exit 1 at or above, 0 below; --ignore-unfixed and --severity filter', async () => {
   const high = capture();
-  assert.equal(await main(['scan', image, '--db', db, '--no-cache', '--fail-on', 'HIGH'], high.io), 1);
+  assert.equal(
+    await main(['scan', image, '--db', db, '--no-cache', '--scanners', 'vuln', '--fail-on', 'HIGH'], high.io),
+    1,
+  );
   assert.match(high.text().stderr, /gate failed: 1 finding/);
   assert.match(high.text().stdout, /3 vulnerabilities \(HIGH: 1, MEDIUM: 1, LOW: 1\)/);
   const crit = capture();
@@ -155,6 +158,19 @@ test('--fail-on gates the pipeline: exit 1 at or above, 0 below; --ignore-unfixe
     (JSON.parse(filtered.text().stdout) as Out).findings.map((f) => f.id),
     ['CVE-2024-22195'],
   );
+  // Rule findings go through the same gate; without the vuln scanner no database is opened.
+  const rules = capture();
+  const noDb = join(dir, 'no-such.db');
+  assert.equal(
+    await main(['scan', image, '--db', noDb, '--scanners', 'misconfig', '--fail-on', 'HIGH'], rules.io),
+    1,
+  );
+  assert.match(rules.text().stderr, /gate failed: 1 finding\(s\) at or above HIGH/);
+  assert.match(rules.text().stdout, /0 vulnerabilities, 2 rule findings \(HIGH: 1, LOW: 1\)/);
+  assert.match(rules.text().stdout, /MI001 +HIGH/);
+  const bad = capture();
+  assert.equal(await main(['scan', image, '--scanners', 'vuln,sbom'], bad.io), 2);
+  assert.match(bad.text().stderr, /unknown scanner "sbom" \(one of vuln, secret, misconfig\)/);
 });
 
 test('a missing database or a bad severity is a clear error with exit code 2', async () => {
@@ -183,7 +199,21 @@ test('an ignore file suppresses with its reason until it expires; suppressed fin
   const c = capture();
   assert.equal(
     await main(
-      ['scan', image, '--db', db, '--no-cache', '--ignore-file', ignore, '--fail-on', 'HIGH', '-f', 'json'],
+      [
+        'scan',
+        image,
+        '--db',
+        db,
+        '--no-cache',
+        '--scanners',
+        'vuln',
+        '--ignore-file',
+        ignore,
+        '--fail-on',
+        'HIGH',
+        '-f',
+        'json',
+      ],
       c.io,
     ),
     0,
@@ -235,6 +265,7 @@ test('an OpenVEX not_affected statement suppresses the finding it names', async 
 });
 
 test('SARIF and CycloneDX outputs validate against their schemas and carry every finding', async () => {
+  // The crafted image runs as root without a HEALTHCHECK: the misconfig scanner says so in both.
   const sarif = capture();
   assert.equal(await main(['scan', image, '--db', db, '--no-cache', '-f', 'sarif'], sarif.io), 0);
   assertValidSarif(sarif.text().stdout);
@@ -244,6 +275,8 @@ test('SARIF and CycloneDX outputs validate against their schemas and carry every
     'CVE-2024-0727',
     'CVE-2024-22195',
     'CVE-2024-9999',
+    'MI001',
+    'MI002',
   ]);
   const cdx = capture();
   assert.equal(await main(['scan', image, '--db', db, '--no-cache', '-f', 'cyclonedx'], cdx.io), 0);
@@ -253,6 +286,8 @@ test('SARIF and CycloneDX outputs validate against their schemas and carry every
     'CVE-2024-0727',
     'CVE-2024-22195',
     'CVE-2024-9999',
+    'MI001',
+    'MI002',
   ]);
 });
 

@@ -40,7 +40,9 @@ interface Bom {
 const opts = { toolVersion: '0.0.0-golden' } as const;
 const json = renderFindingsCycloneDx(findingsReport, opts);
 const bom = JSON.parse(json) as Bom;
-const componentByRef = new Map(bom.components.map((c) => [c['bom-ref'], c]));
+const componentByRef = new Map([bom.metadata.component, ...bom.components].map((c) => [c['bom-ref'], c]));
+/** The entries of package findings (rule findings have their own, tested in cyclonedx-rules.test.ts). */
+const packageVulns = bom.vulnerabilities.filter((v) => v['bom-ref'].startsWith('mamori:vulnerability:'));
 
 function vuln(id: string, name: string): Vuln {
   const v = bom.vulnerabilities.find(
@@ -172,16 +174,15 @@ describe('renderFindingsCycloneDx', () => {
     );
   });
 
-  test('every input finding appears exactly once', () => {
+  test('every input finding appears exactly once, package findings first', () => {
     const key = (f: Finding): string => `${f.id}|${f.package.purl}`;
     const expected = [
       ...findingsReport.findings.map(key),
       ...(findingsReport.suppressed ?? []).map((s) => key(s.finding)),
     ];
-    const actual = bom.vulnerabilities.map(
-      (v) => `${v.id}|${componentByRef.get(v.affects[0]?.ref ?? '')?.purl}`,
-    );
+    const actual = packageVulns.map((v) => `${v.id}|${componentByRef.get(v.affects[0]?.ref ?? '')?.purl}`);
     assert.deepEqual([...actual].sort(), [...expected].sort());
+    assert.deepEqual(bom.vulnerabilities.slice(0, packageVulns.length), packageVulns);
   });
 
   test('hostile strings stay valid JSON and schema-valid; unusable URLs and dates are left out', () => {

@@ -3,81 +3,37 @@
  * renderCycloneDx writes) plus one `vulnerabilities` entry per finding
  * (vulnerability × package), so that each entry carries its own ratings and
  * its own analysis (a suppression holds for one package, not for every
- * package the vulnerability affects):
+ * package the vulnerability affects), then one per rule finding:
  * - `id`, `source` (NVD for CVE-, GitHub for GHSA-, OSV otherwise) and the
  *   aliases as `references`;
  * - `ratings`: every rating of the finding, with its CVSS method and vector;
- * - `description` (the summary), `advisories` (reference URLs), `published`;
+ * - `description` (the summary), `advisories` (reference URLs, each once),
+ *   `published`;
  * - `affects`: the affected component's bom-ref with the installed version;
  * - `recommendation`: "Upgrade NAME to VERSION" where a fix exists;
  * - `analysis` for suppressed findings: the VEX state and justification,
  *   the reason as `detail`.
  * A finding whose package is not in the inventory gets a component of its
  * own, so every `affects` reference resolves. Rule findings (secrets,
- * misconfigurations) have no place in CycloneDX's vulnerability model and
- * are not written.
+ * misconfigurations), active and suppressed, follow the package findings as
+ * entries affecting the image itself (`metadata.component`); their layout is
+ * described in cyclonedx-rules.ts.
  */
 import { Enums, Models } from '@cyclonedx/cyclonedx-library';
-import type { FindingSeverity, Package, PackageMetadata, PackageType, SeverityLevel } from '../core/index.js';
+import type { FindingSeverity, Package, PackageMetadata, PackageType } from '../core/index.js';
 import type { Inventory } from '../inventory/types.js';
 import { MAX_VERSION, buildBom, serializeBom } from './cyclonedx.js';
-import type { FindingsReport, VexStatus } from './findings.js';
-import { advisorySource, viewFindings, type FindingView, type Suppression } from './findings-view.js';
+import { SEVERITY, analysis, httpUrl } from './cyclonedx-analysis.js';
+import { ruleVulnerabilities } from './cyclonedx-rules.js';
+import type { FindingsReport } from './findings.js';
+import { advisorySource, viewFindings, type FindingView } from './findings-view.js';
 import { checkInventory, compareStrings, packageIdentity, viewInventory } from './model.js';
 import { checkSerialNumber, resolveTimestamp, resolveToolVersion, type CycloneDxOptions } from './options.js';
 
 const V = Models.Vulnerability;
 const E = Enums.Vulnerability;
 
-const SEVERITY: Readonly<Record<SeverityLevel, Enums.Vulnerability.Severity>> = {
-  CRITICAL: E.Severity.Critical,
-  HIGH: E.Severity.High,
-  MEDIUM: E.Severity.Medium,
-  LOW: E.Severity.Low,
-  NEGLIGIBLE: E.Severity.Info,
-  UNKNOWN: E.Severity.Unknown,
-};
-
-/** OpenVEX statuses as CycloneDX analysis states; an ignore-file entry reads as `not_affected`. */
-const STATE: Readonly<Record<VexStatus, Enums.Vulnerability.AnalysisState>> = {
-  not_affected: E.AnalysisState.NotAffected,
-  fixed: E.AnalysisState.Resolved,
-  affected: E.AnalysisState.Exploitable,
-  under_investigation: E.AnalysisState.InTriage,
-};
-
-/** OpenVEX justifications in CycloneDX's words, as vexctl and Trivy translate them. */
-const OPENVEX_JUSTIFICATION: Readonly<Record<string, Enums.Vulnerability.AnalysisJustification>> = {
-  component_not_present: E.AnalysisJustification.CodeNotPresent,
-  vulnerable_code_not_present: E.AnalysisJustification.CodeNotPresent,
-  vulnerable_code_not_in_execute_path: E.AnalysisJustification.CodeNotReachable,
-  vulnerable_code_cannot_be_controlled_by_adversary: E.AnalysisJustification.RequiresEnvironment,
-  inline_mitigations_already_exist: E.AnalysisJustification.ProtectedByMitigatingControl,
-};
-
 const DISTRO_RATINGS = new Set(['Debian', 'Ubuntu', 'Alpine', 'Red Hat', 'RedHat']);
-
-function justification(j: string | undefined): Enums.Vulnerability.AnalysisJustification | undefined {
-  if (j === undefined) return undefined;
-  const own = OPENVEX_JUSTIFICATION[j];
-  if (own !== undefined) return own;
-  return (Object.values(E.AnalysisJustification) as string[]).includes(j)
-    ? (j as Enums.Vulnerability.AnalysisJustification)
-    : undefined;
-}
-
-function analysis(s: Suppression): Models.Vulnerability.Analysis {
-  const just = s.status === 'not_affected' ? justification(s.justification) : undefined;
-  // A justification CycloneDX has no word for is kept in the detail rather than lost.
-  const unmapped =
-    s.justification !== undefined && just === undefined ? ` (justification: ${s.justification})` : '';
-  const detail = `${s.reason}${unmapped}`;
-  return new V.Analysis({
-    state: STATE[s.status],
-    justification: just,
-    detail: detail.length > 0 ? detail : undefined,
-  });
-}
 
 function method(s: FindingSeverity): Enums.Vulnerability.RatingMethod {
   if (s.type === 'CVSS_V3')
@@ -116,15 +72,6 @@ function ratings(f: FindingView): Models.Vulnerability.Rating[] {
   return out;
 }
 
-function httpUrl(u: string): string | undefined {
-  try {
-    const url = new URL(u);
-    return url.protocol === 'https:' || url.protocol === 'http:' ? url.href : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function date(s: string | undefined): Date | undefined {
   if (s === undefined) return undefined;
   const d = new Date(s);
@@ -145,9 +92,14 @@ function vulnerability(f: FindingView, component: Models.Component): Models.Vuln
   });
   for (const a of f.aliases) v.references.add(new V.Reference(a, new V.Source(advisorySource(a))));
   for (const r of ratings(f)) v.ratings.add(r);
+  // Two spellings of one URL are one advisory (the schema wants unique entries).
+  const urls = new Set<string>();
   for (const u of f.references) {
     const url = httpUrl(u);
-    if (url !== undefined) v.advisories.add(new V.Advisory(url));
+    if (url !== undefined && !urls.has(url)) {
+      urls.add(url);
+      v.advisories.add(new V.Advisory(url));
+    }
   }
   const version = f.pkg.version;
   const versions =
@@ -214,8 +166,9 @@ function place(inv: Inventory, findings: readonly FindingView[]): { inv: Invento
 }
 
 /**
- * Renders the inventory and the findings (active and suppressed) as one
- * CycloneDX 1.6 JSON document, 2-space indented and newline-terminated.
+ * Renders the inventory and the findings (vulnerability and rule findings,
+ * active and suppressed) as one CycloneDX 1.6 JSON document, 2-space
+ * indented and newline-terminated.
  * Deterministic: the timestamp and serial number are written only when
  * given in the options.
  */
@@ -229,7 +182,7 @@ export function renderFindingsCycloneDx(
     toolVersion: resolveToolVersion(opts),
     serialNumber: opts.serialNumber === undefined ? undefined : checkSerialNumber(opts.serialNumber),
   };
-  const { findings } = viewFindings(report);
+  const { findings, rules } = viewFindings(report);
   const placed = place(report.inventory, findings);
   const build = buildBom(placed.inv, header);
   const byIdentity = new Map<string, Models.Component>();
@@ -248,5 +201,6 @@ export function renderFindingsCycloneDx(
         compareStrings(a.f.fingerprint, b.f.fingerprint),
     );
   for (const { f, c } of entries) build.bom.vulnerabilities.add(vulnerability(f, c));
+  for (const v of ruleVulnerabilities(rules, build.subject)) build.bom.vulnerabilities.add(v);
   return serializeBom(build);
 }

@@ -153,6 +153,8 @@ export interface BomHeader {
 /** A CycloneDX document under construction: the library's BOM plus what mamori adds when serialising. */
 export interface BomBuild {
   readonly bom: Models.Bom;
+  /** The image, `metadata.component`: always present (named `unknown` when the inventory names no image). */
+  readonly subject: Models.Component;
   readonly view: InventoryView;
   /** The component of each package, by the package view's bom-ref. */
   readonly components: ReadonlyMap<string, Models.Component>;
@@ -197,7 +199,7 @@ export function buildBom(inv: Inventory, header: BomHeader): BomBuild {
     components.set(v.bomRef, c);
     occ.set(v.bomRef, occurrences(v));
   }
-  return { bom, view, components, occurrences: occ };
+  return { bom, subject, view, components, occurrences: occ };
 }
 
 /** The document as CycloneDX 1.6 JSON (2-space indented, newline-terminated), lists in insertion order. */

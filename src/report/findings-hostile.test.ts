@@ -78,6 +78,18 @@ const raw: unknown = {
     { reason: 'no finding' },
     { finding: good, vex: { status: 'bogus', justification: 7 }, reason: 42, source: null },
   ],
+  suppressedRules: [
+    null,
+    'x',
+    { reason: 'no finding' },
+    { finding: { ruleId: 'NO-LOCATION' }, reason: 'r', source: 's' },
+    {
+      finding: { kind: 'secret', ruleId: 'R3', location: { path: '/s', deleted: 'yes' }, severity: 'HIGH' },
+      reason: ['not text'],
+      source: 9,
+      vex: { status: 'affected' },
+    },
+  ],
 };
 const report = raw as FindingsReport;
 
@@ -95,9 +107,17 @@ test('SARIF from a damaged report is schema-valid and counts what it dropped', (
   };
   const run = log.runs[0];
   assert.ok(run);
-  assert.equal(run.properties['droppedFindings'], 11);
+  assert.equal(run.properties['droppedFindings'], 15);
   const ids = run.results.map((r) => r.ruleId).sort();
-  assert.deepEqual(ids, ['CVE-2023-4911', 'CVE-2023-4911', 'CVE-2024-7777', 'CVE-2024-9999', 'R1', 'R2']);
+  assert.deepEqual(ids, [
+    'CVE-2023-4911',
+    'CVE-2023-4911',
+    'CVE-2024-7777',
+    'CVE-2024-9999',
+    'R1',
+    'R2',
+    'R3',
+  ]);
   const uris = run.results.map((r) => r.locations[0]?.physicalLocation.artifactLocation.uri);
   assert.ok(uris.includes('ok'), 'the one usable location');
   assert.ok(uris.includes('../../../../etc/passwd'), 'a relative path stays relative, never absolute');
@@ -123,6 +143,7 @@ test('CycloneDX from a damaged report is valid: long versions, bad dates and URL
       published?: string;
       affects: { versions?: unknown[] }[];
       ratings?: unknown[];
+      analysis?: unknown;
     }[];
   };
   const weird = bom.vulnerabilities.find((v) => v.id === 'CVE-2024-9999');
@@ -133,13 +154,25 @@ test('CycloneDX from a damaged report is valid: long versions, bad dates and URL
   const component = bom.components.find((c) => c.name === 'weird');
   assert.ok(component, 'a component for the package the inventory lacks');
   assert.equal(component.version, undefined);
+  const rules = bom.vulnerabilities.filter((v) => v.id.startsWith('R'));
+  assert.deepEqual(
+    rules.map((v) => v.id),
+    ['R1', 'R2', 'R3'],
+    'usable rule findings, active and suppressed',
+  );
+  assert.deepEqual(rules[2]?.analysis, { state: 'not_affected' }, 'an ignore file: no VEX status, no reason');
 });
 
 test('table and JSON never throw on a damaged report', () => {
   const table = renderFindingsTable(report);
   assert.equal(
     table.split('\n')[0],
-    'weird\\u{0}target: 3 vulnerabilities (HIGH: 1, UNKNOWN: 2), 2 rule findings (UNKNOWN: 2), 1 suppressed',
+    'weird\\u{0}target: 3 vulnerabilities (HIGH: 1, UNKNOWN: 2), 2 rule findings (UNKNOWN: 2), 2 suppressed',
   );
-  assert.doesNotThrow(() => JSON.parse(renderFindingsJson(report)));
+  const json = JSON.parse(renderFindingsJson(report)) as {
+    suppressedRules: unknown[];
+    totals: Record<string, number>;
+  };
+  assert.equal(json.suppressedRules.length, 5, 'the JSON keeps entries as given, only sorted');
+  assert.equal(json.totals['suppressedRules'], 5);
 });

@@ -1,7 +1,8 @@
 /**
- * Scan results as tables for people: the vulnerabilities, then the rule
- * findings (secrets, misconfigurations), under one summary line. Cells are
- * terminal-safe (control and bidi characters escaped).
+ * Scan results as tables for people: the active vulnerabilities, then the
+ * active rule findings (secrets, misconfigurations), under one summary line
+ * that also counts what was suppressed (vulnerability and rule findings
+ * together). Cells are terminal-safe (control and bidi characters escaped).
  */
 import { SEVERITIES } from '../core/index.js';
 import { countSeverities, type FindingsReport, type SeverityCounts } from './findings.js';
@@ -45,8 +46,8 @@ function tailCell(s: string, max = 2 * CELL): string {
 
 /**
  * The scan as tables, most severe first: a summary line with counts per
- * severity and the number suppressed, the vulnerabilities, then the rule
- * findings. Newline-terminated.
+ * severity and the number suppressed (vulnerability and rule findings), the
+ * active vulnerabilities, then the active rule findings. Newline-terminated.
  */
 export function renderFindingsTable(
   report: FindingsReport,
@@ -58,7 +59,8 @@ export function renderFindingsTable(
   const color = opts.color === true;
   const view = viewFindings(report);
   const vulns = view.findings.filter((f) => f.suppression === undefined);
-  const suppressed = view.findings.length - vulns.length;
+  const rules = view.rules.filter((r) => r.suppression === undefined);
+  const suppressed = view.findings.length - vulns.length + view.rules.length - rules.length;
   const parts: string[] = [];
   const rulesOnly = opts.rulesOnly === true;
   if (!rulesOnly) {
@@ -66,9 +68,9 @@ export function renderFindingsTable(
       `${vulns.length} vulnerabilit${vulns.length === 1 ? 'y' : 'ies'}${countText(countSeverities(vulns))}`,
     );
   }
-  if (view.rules.length > 0 || rulesOnly) {
+  if (rules.length > 0 || rulesOnly) {
     parts.push(
-      `${view.rules.length} rule finding${view.rules.length === 1 ? '' : 's'}${countText(countSeverities(view.rules))}`,
+      `${rules.length} rule finding${rules.length === 1 ? '' : 's'}${countText(countSeverities(rules))}`,
     );
   }
   if (suppressed > 0) parts.push(`${suppressed} suppressed`);
@@ -87,8 +89,8 @@ export function renderFindingsTable(
       formatColumns(['PACKAGE', 'VULNERABILITY', 'SEVERITY', 'INSTALLED', 'FIXED IN', 'TITLE'], rows, color),
     );
   }
-  if (view.rules.length > 0) {
-    const rows = view.rules.map((r) => [
+  if (rules.length > 0) {
+    const rows = rules.map((r) => [
       cell(r.ruleId),
       r.severity,
       tailCell(ruleLocationText(r.location)),

@@ -6,7 +6,9 @@
  * left out, long texts are cut. Each finding gets an identity (what makes it
  * the same finding on the next run) and a fingerprint derived from it;
  * duplicates (same identity) are merged, a suppressed copy winning over an
- * active one.
+ * active one. Vulnerability and rule findings alike carry their suppression
+ * (a rule finding's always reads as `not_affected`: only an ignore-file
+ * entry suppresses it).
  */
 import { createHash } from 'node:crypto';
 import {
@@ -84,12 +86,16 @@ export interface RuleFindingView {
   readonly location: RuleLocationView;
   readonly evidence: string | undefined;
   readonly references: readonly string[];
+  /** Set when an ignore-file entry suppresses the finding (status `not_affected`, no justification). */
+  readonly suppression: Suppression | undefined;
+  /** 32 hex digits: the same for the same finding on every run, unique in the report. */
   readonly fingerprint: string;
 }
 
 export interface FindingsView {
   /** Active and suppressed vulnerability findings, most severe first. */
   readonly findings: readonly FindingView[];
+  /** Active and suppressed rule findings, most severe first. */
   readonly rules: readonly RuleFindingView[];
   /** Entries left out as malformed. */
   readonly dropped: number;
@@ -253,7 +259,7 @@ function ruleLocation(raw: unknown): RuleLocationView | undefined {
 
 type RuleDraft = Omit<RuleFindingView, 'fingerprint'> & { readonly identity: string };
 
-function ruleDraft(raw: unknown): RuleDraft | undefined {
+function ruleDraft(raw: unknown, suppression: Suppression | undefined): RuleDraft | undefined {
   const r = obj(raw);
   const ruleId = text(r?.['ruleId'], MAX_ID);
   const location = ruleLocation(r?.['location']);
@@ -271,6 +277,7 @@ function ruleDraft(raw: unknown): RuleDraft | undefined {
     location,
     evidence,
     references: strings(r['references'], 2048),
+    suppression,
     identity: JSON.stringify([
       kind,
       ruleId,
@@ -326,9 +333,20 @@ export function viewFindings(report: FindingsReport): FindingsView {
     else if (!drafts.has(d.identity)) drafts.set(d.identity, d);
   }
   const ruleDrafts = new Map<string, RuleDraft>();
+  const suppressedRules: unknown = report.suppressedRules;
+  for (const s of Array.isArray(suppressedRules) ? (suppressedRules as unknown[]) : []) {
+    const o = obj(s);
+    // Only an ignore file suppresses rule findings: any `vex` the entry carries is not read.
+    const d =
+      o === undefined
+        ? undefined
+        : ruleDraft(o['finding'], suppressionOf({ reason: o['reason'], source: o['source'] }));
+    if (d === undefined) dropped++;
+    else if (!ruleDrafts.has(d.identity)) ruleDrafts.set(d.identity, d);
+  }
   const rules: unknown = report.ruleFindings;
   for (const r of Array.isArray(rules) ? (rules as unknown[]) : []) {
-    const d = ruleDraft(r);
+    const d = ruleDraft(r, undefined);
     if (d === undefined) dropped++;
     else if (!ruleDrafts.has(d.identity)) ruleDrafts.set(d.identity, d);
   }

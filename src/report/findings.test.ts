@@ -1,22 +1,29 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Finding, RuleFinding } from '../core/index.js';
-import { renderFindingsJson, renderFindingsTable, type SuppressedFinding } from './index.js';
+import {
+  renderFindingsJson,
+  renderFindingsTable,
+  type SuppressedFinding,
+  type SuppressedRuleFinding,
+} from './index.js';
 import { findingsReport } from './testdata/findings-fixture.js';
 
 const libc = findingsReport.findings[0] as Finding;
 const secret = (findingsReport.ruleFindings ?? [])[0] as RuleFinding;
 const suppressed = (findingsReport.suppressed ?? [])[0] as SuppressedFinding;
+const suppressedRules = findingsReport.suppressedRules ?? [];
+const suppressedSecret = suppressedRules[0] as SuppressedRuleFinding;
 
 describe('renderFindingsTable', () => {
   const table = renderFindingsTable(findingsReport);
   const lines = table.split('\n');
 
-  test('summary: vulnerabilities and rule findings per severity, and the number suppressed', () => {
+  test('summary: active findings per severity, and the number suppressed (vulnerabilities and rules)', () => {
     assert.equal(
       lines[0],
       'docker://ghcr.io/acme/shop-api:1.4.2: 12 vulnerabilities (CRITICAL: 2, HIGH: 3, MEDIUM: 3, LOW: 2, NEGLIGIBLE: 1, UNKNOWN: 1), ' +
-        '6 rule findings (CRITICAL: 2, HIGH: 2, MEDIUM: 1, LOW: 1), 4 suppressed',
+        '6 rule findings (CRITICAL: 2, HIGH: 2, MEDIUM: 1, LOW: 1), 6 suppressed',
     );
   });
 
@@ -41,6 +48,30 @@ describe('renderFindingsTable', () => {
     assert.ok(rows.some((r) => r.includes('/root/.aws/credentials:2, layer 1 (deleted)')));
     assert.ok(rows.some((r) => /^DS002 +HIGH +Dockerfile:12 +Image user should not be root$/.test(r)));
     assert.ok(rows.some((r) => /^CIS-DI-0006 +LOW +image-config +No HEALTHCHECK/.test(r)));
+  });
+
+  test('suppressed rule findings are counted, not listed', () => {
+    assert.equal(suppressedRules.length, 2);
+    assert.ok(!table.includes('github-pat') && !table.includes('gh-token.txt'));
+    assert.ok(!table.includes('DS001'));
+    const only = renderFindingsTable({ target: 't', findings: [], suppressedRules: [suppressedSecret] });
+    assert.equal(only, 't: 0 vulnerabilities, 1 suppressed\n');
+    assert.equal(
+      renderFindingsTable(
+        { target: 't', findings: [], ruleFindings: [secret], suppressedRules: [suppressedSecret] },
+        { rulesOnly: true },
+      ).split('\n')[0],
+      't: 1 rule finding (CRITICAL: 1), 1 suppressed',
+    );
+    // The same finding active and suppressed: suppressed wins, whichever list comes first.
+    const both = renderFindingsTable({
+      target: 't',
+      findings: [],
+      ruleFindings: [suppressedSecret.finding, secret],
+      suppressedRules: [suppressedSecret],
+    });
+    assert.equal(both.split('\n')[0], 't: 0 vulnerabilities, 1 rule finding (CRITICAL: 1), 1 suppressed');
+    assert.ok(!both.includes('gh-token.txt'));
   });
 
   test('hostile cells are escaped and bounded', () => {
@@ -86,6 +117,7 @@ describe('renderFindingsJson', () => {
     ruleCounts: Record<string, number>;
     ruleFindings: RuleFinding[];
     suppressed: SuppressedFinding[];
+    suppressedRules: SuppressedRuleFinding[];
     totals: Record<string, number>;
   };
 
@@ -98,15 +130,40 @@ describe('renderFindingsJson', () => {
       'ruleCounts',
       'ruleFindings',
       'suppressed',
+      'suppressedRules',
       'totals',
     ]);
     assert.equal(doc.counts['CRITICAL'], 2);
     assert.equal(doc.ruleCounts['CRITICAL'], 2);
-    assert.deepEqual(doc.totals, { vulnerabilities: 12, ruleFindings: 6, suppressed: 4 });
+    assert.deepEqual(doc.totals, { vulnerabilities: 12, ruleFindings: 6, suppressed: 4, suppressedRules: 2 });
     assert.deepEqual(
       doc.suppressed.find((s) => s.finding.id === 'CVE-2024-2961'),
       suppressed,
     );
+  });
+
+  test('suppressed rule findings as given, most severe first, then by rule id', () => {
+    assert.deepEqual(doc.suppressedRules, suppressedRules);
+    assert.deepEqual(
+      doc.suppressedRules.map((s) => s.finding.ruleId),
+      ['github-pat', 'DS001'],
+    );
+    const extra: SuppressedRuleFinding = {
+      ...suppressedSecret,
+      finding: { ...suppressedSecret.finding, ruleId: 'aws-access-key-id' },
+    };
+    const d = JSON.parse(
+      renderFindingsJson({
+        target: 't',
+        findings: [],
+        suppressedRules: [...suppressedRules].reverse().concat(extra),
+      }),
+    ) as typeof doc;
+    assert.deepEqual(
+      d.suppressedRules.map((s) => s.finding.ruleId),
+      ['aws-access-key-id', 'github-pat', 'DS001'],
+    );
+    assert.deepEqual(d.totals, { vulnerabilities: 0, ruleFindings: 0, suppressed: 0, suppressedRules: 3 });
   });
 
   test('every finding exactly once, most severe first, whatever the input order', () => {
@@ -121,6 +178,7 @@ describe('renderFindingsJson', () => {
       findings: [...findingsReport.findings].reverse(),
       ruleFindings: [...(findingsReport.ruleFindings ?? [])].reverse(),
       suppressed: [...(findingsReport.suppressed ?? [])].reverse(),
+      suppressedRules: [...suppressedRules].reverse(),
     });
     assert.equal(reversed, renderFindingsJson(findingsReport));
   });
@@ -131,6 +189,7 @@ describe('renderFindingsJson', () => {
     ) as Record<string, unknown>;
     assert.deepEqual(d['ruleFindings'], []);
     assert.deepEqual(d['suppressed'], []);
+    assert.deepEqual(d['suppressedRules'], []);
     assert.equal(d['packages'], 3);
   });
 });

@@ -1,7 +1,11 @@
 /**
  * What a scan found, as the report renderers take it, and mamori's own scan
- * JSON. The table is in findings-table.ts, SARIF in sarif.ts, CycloneDX with
- * vulnerabilities in cyclonedx-vex.ts.
+ * JSON. A report holds vulnerability findings and rule findings (secrets,
+ * misconfigurations), each active or suppressed (an ignore file or a VEX
+ * statement for vulnerabilities, an ignore-file entry naming the rule for
+ * rule findings). The table is in findings-table.ts, SARIF in sarif.ts,
+ * CycloneDX with vulnerabilities in cyclonedx-vex.ts (rule findings in
+ * cyclonedx-rules.ts).
  */
 import { SEVERITIES, type Finding, type RuleFinding, type SeverityLevel } from '../core/index.js';
 import { compareStrings } from './model.js';
@@ -25,12 +29,26 @@ export interface SuppressedFinding {
   readonly vex?: { readonly status: VexStatus; readonly justification?: string };
 }
 
+/**
+ * A rule finding (secret, misconfiguration) that an ignore-file entry naming its rule suppresses:
+ * reported apart, never lost. Reads as VEX `not_affected` without justification.
+ */
+export interface SuppressedRuleFinding {
+  readonly finding: RuleFinding;
+  /** Why, in the words of the ignore file. */
+  readonly reason: string;
+  /** Where the suppression comes from: `ignore-file:.mamoriignore.yaml#ignore[3]`. */
+  readonly source: string;
+}
+
 export interface FindingsReport {
   readonly target: string;
   readonly findings: readonly Finding[];
   /** Secrets and misconfigurations found by the rule-based scanners. */
   readonly ruleFindings?: readonly RuleFinding[];
   readonly suppressed?: readonly SuppressedFinding[];
+  /** Rule findings an ignore file suppresses. */
+  readonly suppressedRules?: readonly SuppressedRuleFinding[];
 }
 
 export type SeverityCounts = Record<SeverityLevel, number>;
@@ -81,11 +99,21 @@ const findingKeys = (f: unknown): string[] => [
   field(f, 'package', 'purl'),
 ];
 
+const ruleKeys = (r: unknown): string[] => [
+  field(r, 'ruleId'),
+  field(r, 'location', 'path'),
+  field(r, 'location', 'startLine'),
+];
+
 /**
  * mamori's scan JSON: the target, the findings with counts per severity, the
- * rule findings with theirs, the suppressed findings with why, and totals.
- * Keys present in earlier versions (`schemaVersion`, `target`, `counts`,
- * `findings`) keep their meaning.
+ * rule findings with theirs, the suppressed vulnerability findings
+ * (`suppressed`) and suppressed rule findings (`suppressedRules`) with why,
+ * and totals. Every list is sorted most severe first, then by id and place.
+ * Keys present in earlier versions keep their meaning: each total is the
+ * length of its list, so `totals.suppressed` still counts suppressed
+ * vulnerability findings only and `totals.suppressedRules` counts the
+ * suppressed rule findings.
  */
 export function renderFindingsJson(
   report: FindingsReport & { readonly extra?: Record<string, unknown> },
@@ -94,12 +122,17 @@ export function renderFindingsJson(
   const ruleFindings = sorted(
     report.ruleFindings,
     (r) => (r as Partial<RuleFinding> | null)?.severity,
-    (r) => [field(r, 'ruleId'), field(r, 'location', 'path'), field(r, 'location', 'startLine')],
+    ruleKeys,
   );
   const suppressed = sorted(
     report.suppressed,
     (s) => (s as Partial<SuppressedFinding> | null)?.finding?.severity,
     (s) => findingKeys((s as Partial<SuppressedFinding> | null)?.finding),
+  );
+  const suppressedRules = sorted(
+    report.suppressedRules,
+    (s) => (s as Partial<SuppressedRuleFinding> | null)?.finding?.severity,
+    (s) => ruleKeys((s as Partial<SuppressedRuleFinding> | null)?.finding),
   );
   return `${JSON.stringify(
     {
@@ -110,10 +143,12 @@ export function renderFindingsJson(
       ruleCounts: countSeverities(ruleFindings),
       ruleFindings,
       suppressed,
+      suppressedRules,
       totals: {
         vulnerabilities: findings.length,
         ruleFindings: ruleFindings.length,
         suppressed: suppressed.length,
+        suppressedRules: suppressedRules.length,
       },
       ...report.extra,
     },

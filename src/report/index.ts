@@ -14,7 +14,7 @@ export type {
 } from './options.js';
 export { mamoriVersion } from './version.js';
 export { renderFindingsJson } from './findings.js';
-export type { FindingsReport, SuppressedFinding, VexStatus } from './findings.js';
+export type { FindingsReport, SuppressedFinding, SuppressedRuleFinding, VexStatus } from './findings.js';
 export { renderFindingsTable } from './findings-table.js';
 export { renderFindingsSarif } from './sarif.js';
 export { renderFindingsCycloneDx } from './cyclonedx-vex.js';

@@ -32,8 +32,8 @@ export interface SarifOptions {
   /** Absolute http(s) URL of mamori's documentation (`tool.driver.informationUri`); default: package.json `homepage`, else left out. */
   readonly informationUri?: string;
   /**
-   * `include` (default): suppressed findings are results carrying a `suppressions` entry, as SARIF
-   * intends. `omit`: left out — GitHub code scanning opens alerts for suppressed results unless the
+   * `include` (default): suppressed findings (vulnerability and rule findings) are results carrying
+   * a `suppressions` entry, as SARIF intends. `omit`: left out — GitHub code scanning opens alerts for suppressed results unless the
    * repository is set to treat them as dismissed.
    */
   readonly suppressed?: 'include' | 'omit';

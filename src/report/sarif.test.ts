@@ -1,7 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isMamoriError, type Finding, type RuleFinding } from '../core/index.js';
-import { renderFindingsSarif, type FindingsReport, type SuppressedFinding } from './index.js';
+import {
+  renderFindingsSarif,
+  type FindingsReport,
+  type SuppressedFinding,
+  type SuppressedRuleFinding,
+} from './index.js';
 import { findingsReport, hostileSummary } from './testdata/findings-fixture.js';
 import { safeText } from './text.js';
 import { assertValidSarif, sarifSchemaValidator } from './testdata/validate.js';
@@ -91,12 +96,13 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 function inputKeys(report: FindingsReport): string[] {
   const vuln = (f: Finding): string =>
     `${f.id}|${f.package.locations[0]?.path.replace(/^\//, '')}|${f.package.purl}`;
+  const rule = (r: RuleFinding): string =>
+    `${r.ruleId}|${r.location.path.replace(/^\//, '')}|${Math.max(1, r.location.startLine ?? 1)}`;
   return [
     ...report.findings.map(vuln),
     ...(report.suppressed ?? []).map((s) => vuln(s.finding)),
-    ...(report.ruleFindings ?? []).map(
-      (r) => `${r.ruleId}|${r.location.path.replace(/^\//, '')}|${Math.max(1, r.location.startLine ?? 1)}`,
-    ),
+    ...(report.ruleFindings ?? []).map(rule),
+    ...(report.suppressedRules ?? []).map((s) => rule(s.finding)),
   ];
 }
 
@@ -272,11 +278,78 @@ describe('renderFindingsSarif', () => {
     ) as SarifLog;
     assertValidSarif(JSON.stringify(omitted), validate);
     const ids = omitted.runs[0]?.results.map((x) => x.ruleId) ?? [];
-    assert.equal(ids.length, run.results.length - (findingsReport.suppressed?.length ?? 0));
-    assert.ok(!ids.includes('CVE-2024-2961'));
-    assert.ok(
-      !omitted.runs[0]?.tool.driver.rules.some((x) => x.id === 'CVE-2024-2961'),
-      'no rule without results',
+    assert.equal(
+      ids.length,
+      run.results.length -
+        (findingsReport.suppressed?.length ?? 0) -
+        (findingsReport.suppressedRules?.length ?? 0),
+    );
+    assert.ok(omitted.runs[0]?.results.every((x) => x.suppressions === undefined));
+    for (const id of ['CVE-2024-2961', 'github-pat', 'DS001']) {
+      assert.ok(!ids.includes(id), id);
+      assert.ok(
+        !omitted.runs[0]?.tool.driver.rules.some((x) => x.id === id),
+        `no rule ${id} without results`,
+      );
+    }
+  });
+
+  test('suppressed rule findings carry the same external suppression, status not_affected', () => {
+    const pat = run.results.find((r) => r.ruleId === 'github-pat');
+    assert.ok(pat);
+    assert.deepEqual(pat.suppressions, [
+      {
+        kind: 'external',
+        status: 'accepted',
+        justification: 'Test fixture; the token was revoked',
+        properties: { source: 'ignore-file:.mamoriignore.yaml#ignore[1]', vexStatus: 'not_affected' },
+      },
+    ]);
+    assert.equal(pat.properties.kind, 'secret');
+    assert.deepEqual(pat.locations[0]?.physicalLocation, {
+      artifactLocation: { uri: 'app/test/fixtures/gh-token.txt' },
+      region: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 41 },
+    });
+    assert.equal(ruleOf(pat).id, 'github-pat');
+    assert.ok(ruleOf(pat).properties.tags.includes('secret'));
+    assert.equal(
+      run.results.find((r) => r.ruleId === 'DS001')?.suppressions?.[0]?.properties.vexStatus,
+      'not_affected',
+    );
+    for (const r of run.results.filter((x) => x.ruleId === 'aws-access-key-id')) {
+      assert.equal(r.suppressions, undefined, 'active rule findings carry none');
+    }
+  });
+
+  test('a rule finding both active and suppressed is one suppressed result; a vex on it is not read', () => {
+    const rule = (findingsReport.ruleFindings ?? [])[0] as RuleFinding;
+    const s = {
+      finding: rule,
+      reason: 'accepted',
+      source: 'ignore-file:x#ignore[0]',
+      vex: { status: 'fixed' },
+    };
+    for (const report of [
+      { target: 't', findings: [], ruleFindings: [rule, { ...rule }], suppressedRules: [s] },
+      { target: 't', findings: [], ruleFindings: [rule], suppressedRules: [s, { ...s, reason: 'again' }] },
+    ] as FindingsReport[]) {
+      const out = renderFindingsSarif(report, opts);
+      assertValidSarif(out, validate);
+      const results = (JSON.parse(out) as SarifLog).runs[0]?.results ?? [];
+      assert.equal(results.length, 1);
+      assert.equal(results[0]?.suppressions?.[0]?.justification, 'accepted');
+      assert.equal(results[0]?.suppressions?.[0]?.properties.vexStatus, 'not_affected');
+    }
+    // The suppression does not change the fingerprint: an alert stays the same alert when dismissed.
+    const active = JSON.parse(
+      renderFindingsSarif({ target: 't', findings: [], ruleFindings: [rule] }, opts),
+    ) as SarifLog;
+    const dismissed = JSON.parse(
+      renderFindingsSarif({ target: 't', findings: [], suppressedRules: [s as SuppressedRuleFinding] }, opts),
+    ) as SarifLog;
+    assert.equal(
+      dismissed.runs[0]?.results[0]?.partialFingerprints[FP],
+      active.runs[0]?.results[0]?.partialFingerprints[FP],
     );
   });
 
@@ -301,6 +374,7 @@ describe('renderFindingsSarif', () => {
       findings: shuffled(findingsReport.findings, 7),
       ruleFindings: shuffled(findingsReport.ruleFindings ?? [], 11),
       suppressed: shuffled(findingsReport.suppressed ?? [], 13),
+      suppressedRules: shuffled(findingsReport.suppressedRules ?? [], 17),
     };
     const again = JSON.parse(
       renderFindingsSarif(reordered, { toolVersion: '9.9.9', timestamp: new Date(), category: 'image' }),

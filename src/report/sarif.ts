@@ -14,8 +14,10 @@
  *   what makes the finding the same on the next run (id, package, file;
  *   rule, file, layer, lines, evidence), so GitHub matches alerts across
  *   runs without reading the image's files;
- * - suppressed findings are results with an `external` suppression, or
- *   left out (option `suppressed: 'omit'`).
+ * - suppressed findings, vulnerabilities and rule findings alike, are
+ *   results with an `external` suppression (its source, reason and VEX
+ *   status; a suppressed rule finding reads `not_affected`), or are left out
+ *   with their rules (option `suppressed: 'omit'`).
  * Output is sorted and carries no time unless one is given.
  */
 import type { Log, ReportingDescriptor, Result, Run } from 'sarif';
@@ -30,6 +32,7 @@ import {
   viewFindings,
   type FindingView,
   type RuleFindingView,
+  type Suppression,
 } from './findings-view.js';
 import { isDigest } from './image.js';
 import { compareStrings } from './model.js';
@@ -143,7 +146,7 @@ function ruleRule(r: RuleFindingView): ReportingDescriptor {
   );
 }
 
-function suppressions(f: FindingView): Pick<Result, 'suppressions'> {
+function suppressions(f: { readonly suppression: Suppression | undefined }): Pick<Result, 'suppressions'> {
   const s = f.suppression;
   if (s === undefined) return {};
   return {
@@ -220,6 +223,7 @@ function ruleResult(r: RuleFindingView, ruleIndex: number, layers: readonly Inve
       },
     ],
     partialFingerprints: { [FINGERPRINT_KEY]: r.fingerprint },
+    ...suppressions(r),
     properties: {
       kind: r.kind,
       ...(l.layer ? { layerIndex: l.layer.index, layerDiffID: l.layer.diffId } : {}),
@@ -264,8 +268,9 @@ export function renderFindingsSarif(
   const inv = report.inventory;
   const layers: readonly InventoryLayer[] = Array.isArray(inv?.source?.layers) ? inv.source.layers : [];
   const view = viewFindings(report);
-  const findings =
-    opts.suppressed === 'omit' ? view.findings.filter((f) => f.suppression === undefined) : view.findings;
+  const omit = opts.suppressed === 'omit';
+  const findings = omit ? view.findings.filter((f) => f.suppression === undefined) : view.findings;
+  const ruleFindings = omit ? view.rules.filter((r) => r.suppression === undefined) : view.rules;
 
   // Rules: one per vulnerability id, then one per rule id not already taken, sorted by id. Ids are
   // display-safe (control characters escaped) in rules and results alike.
@@ -277,14 +282,15 @@ export function renderFindingsSarif(
   }
   const rules = new Map<string, ReportingDescriptor>();
   for (const [id, group] of groups) rules.set(id, vulnRule((group[0] as FindingView).id, group));
-  for (const r of view.rules) if (!rules.has(safeText(r.ruleId))) rules.set(safeText(r.ruleId), ruleRule(r));
+  for (const r of ruleFindings)
+    if (!rules.has(safeText(r.ruleId))) rules.set(safeText(r.ruleId), ruleRule(r));
   const ruleList = [...rules.values()].sort((a, b) => compareStrings(a.id, b.id));
   const index = new Map(ruleList.map((r, i) => [r.id, i]));
 
   const fallbackUri = artifactUri(scalar(inv?.source?.name) ?? String(report.target ?? 'image'));
   const results: Result[] = [
     ...findings.map((f) => vulnResult(f, index.get(safeText(f.id)) ?? -1, fallbackUri, layers)),
-    ...view.rules.map((r) => ruleResult(r, index.get(safeText(r.ruleId)) ?? -1, layers)),
+    ...ruleFindings.map((r) => ruleResult(r, index.get(safeText(r.ruleId)) ?? -1, layers)),
   ];
 
   const run: Run = {

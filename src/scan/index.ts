@@ -1,5 +1,6 @@
-export { scan, filterFindings, gateViolations, parseSeverity } from './scan.js';
-export type { ScanOptions, ScanResult } from './scan.js';
+export { scan, filterFindings, gateViolations, parseSeverity, parseScanners, SCANNERS } from './scan.js';
+export type { ScanOptions, ScanResult, ScannerName } from './scan.js';
+export { secretAnalyzer, layerSecretFindings, SECRET_ANALYZER } from './secrets.js';
 export { applySuppressions } from './suppress.js';
 export type { ParsedPurl } from '../core/index.js';
 export type {
@@ -7,6 +8,7 @@ export type {
   SuppressionContext,
   SuppressionResult,
   SuppressedFinding,
+  SuppressedRuleFinding,
   VexAnnotation,
 } from './suppress.js';
 export { IGNORE_FILE_NAMES, findIgnoreFile, loadIgnoreFile, parseIgnoreFile } from './ignore.js';

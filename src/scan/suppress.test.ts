@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import type { Finding } from '../core/index.js';
+import type { Finding, RuleFinding } from '../core/index.js';
 import { parseIgnoreFile } from './ignore.js';
 import { parsePurl } from '../core/index.js';
 import { applySuppressions, purlMatches, type SuppressionContext } from './suppress.js';
@@ -542,8 +542,55 @@ test('the ignore file goes first; an expired entry leaves the finding to VEX', (
   assert.deepEqual(applySuppressions([XML, CURL], { now: NOW }), {
     kept: [XML, CURL],
     suppressed: [],
+    keptRules: [],
+    suppressedRules: [],
     annotations: [],
     warnings: [],
     notes: [],
   });
+});
+
+test('ignore-file entries suppress secret and misconfiguration findings by rule id, limited by paths', () => {
+  const rule = (ruleId: string, path: string): RuleFinding => ({
+    kind: ruleId === 'private-key' ? 'secret' : 'misconfig',
+    ruleId,
+    title: ruleId,
+    severity: 'HIGH',
+    rationale: 'why',
+    location: { path },
+  });
+  const key = rule('private-key', '/srv/test/fixture.pem');
+  const otherKey = rule('private-key', '/root/.ssh/id_rsa');
+  const root = rule('MI001', 'image-config');
+  const ignore = parseIgnoreFile(
+    [
+      'ignore:',
+      '  - id: PRIVATE-KEY', // ids match case-insensitively, as for vulnerabilities
+      '    reason: "a throwaway key the integration test needs"',
+      '    paths: ["/srv/test/**"]',
+      '  - id: MI001',
+      '    reason: "limited to a package: never applies to a rule finding"',
+      '    packages: ["openssl"]',
+      '  - id: MI001',
+      '    reason: "accepted until the base image moved to a non-root user"',
+      '    expires: 2020-01-01',
+    ].join('\n'),
+    'ignore.yaml',
+  );
+  const r = applySuppressions([XML], { now: NOW, ignore }, [key, otherKey, root]);
+  assert.deepEqual(r.kept, [XML]);
+  assert.deepEqual(r.keptRules, [otherKey, root]);
+  assert.deepEqual(r.suppressedRules, [
+    {
+      finding: key,
+      reason: 'a throwaway key the integration test needs',
+      source: 'ignore-file:ignore.yaml#ignore[0]',
+    },
+  ]);
+  assert.deepEqual(r.notes, ['ignore.yaml: ignore[1] (MI001) matched no finding']);
+  assert.equal(r.warnings.length, 1);
+  assert.match(
+    r.warnings[0] ?? '',
+    /ignore\[2\] \(MI001\) expired on 2020-01-01 .*would have suppressed 1 finding\)/,
+  );
 });

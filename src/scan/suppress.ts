@@ -6,7 +6,14 @@
  * reads) and {@link applySuppressions}, a pure function of plain values.
  */
 import { Minimatch } from 'minimatch';
-import { MamoriError, decodePurlPart, parsePurl, type Finding, type ParsedPurl } from '../core/index.js';
+import {
+  MamoriError,
+  decodePurlPart,
+  parsePurl,
+  type Finding,
+  type ParsedPurl,
+  type RuleFinding,
+} from '../core/index.js';
 import type { IgnoreEntry, IgnoreRules } from './ignore.js';
 import type { VexComponent, VexDocument, VexDocuments, VexProduct, VexStatement, VexStatus } from './vex.js';
 
@@ -330,9 +337,20 @@ export interface VexAnnotation {
   readonly statusNotes?: string;
 }
 
+/** A secret or misconfiguration finding an ignore-file entry suppresses (by rule id, limited by `paths`). */
+export interface SuppressedRuleFinding {
+  readonly finding: RuleFinding;
+  readonly reason: string;
+  /** `ignore-file:NAME#ignore[N]`. */
+  readonly source: string;
+}
+
 export interface SuppressionResult {
   readonly kept: Finding[];
   readonly suppressed: SuppressedFinding[];
+  /** Rule findings (secrets, misconfigurations) kept and suppressed. */
+  readonly keptRules: RuleFinding[];
+  readonly suppressedRules: SuppressedRuleFinding[];
   readonly annotations: VexAnnotation[];
   /** Things the user should act on (an expired ignore entry). */
   readonly warnings: string[];
@@ -374,9 +392,16 @@ function plural(n: number, word: string): string {
  * Splits findings into kept and suppressed. The ignore file goes first
  * (an expired entry suppresses nothing and yields a warning); then OpenVEX:
  * a finding is suppressed when the latest statement that applies to its
- * vulnerability and package says `not_affected` or `fixed`.
+ * vulnerability and package says `not_affected` or `fixed`. Rule findings
+ * (secrets, misconfigurations) are suppressed by ignore-file entries whose
+ * id is the rule id, limited by the entry's `paths` (an entry limited to
+ * packages names none of them); VEX speaks of vulnerabilities only.
  */
-export function applySuppressions(findings: readonly Finding[], ctx: SuppressionContext): SuppressionResult {
+export function applySuppressions(
+  findings: readonly Finding[],
+  ctx: SuppressionContext,
+  ruleFindings: readonly RuleFinding[] = [],
+): SuppressionResult {
   const now = ctx.now.getTime();
   if (Number.isNaN(now))
     throw new MamoriError('INVALID_ARGUMENT', 'applySuppressions: now is not a valid date');
@@ -396,7 +421,15 @@ export function applySuppressions(findings: readonly Finding[], ctx: Suppression
   const img = imageIds(ctx.image);
   const purls = new Map<string, ParsedPurl | undefined>();
 
-  const result: SuppressionResult = { kept: [], suppressed: [], annotations: [], warnings: [], notes: [] };
+  const result: SuppressionResult = {
+    kept: [],
+    suppressed: [],
+    keptRules: [],
+    suppressedRules: [],
+    annotations: [],
+    warnings: [],
+    notes: [],
+  };
   for (const finding of findings) {
     let purl = purls.get(finding.package.purl);
     if (!purls.has(finding.package.purl))
@@ -442,6 +475,24 @@ export function applySuppressions(findings: readonly Finding[], ctx: Suppression
         ...(st.actionStatement !== undefined ? { actionStatement: st.actionStatement } : {}),
         ...(st.statusNotes !== undefined ? { statusNotes: st.statusNotes } : {}),
       });
+    }
+  }
+
+  for (const finding of ruleFindings) {
+    let ignoredBy: IgnoreEntry | undefined;
+    for (const e of lookup(byId, [finding.ruleId.toLowerCase()]).sort((a, b) => a.index - b.index)) {
+      if (e.packages || (e.paths && !e.paths.some((g) => glob(g).match(finding.location.path)))) continue;
+      hits[e.index] = (hits[e.index] ?? 0) + 1;
+      if (!ignoredBy && (e.expires === undefined || now < e.expires.at)) ignoredBy = e;
+    }
+    if (ignoredBy) {
+      result.suppressedRules.push({
+        finding,
+        reason: ignoredBy.reason,
+        source: `ignore-file:${ignoreName}#ignore[${ignoredBy.index}]`,
+      });
+    } else {
+      result.keptRules.push(finding);
     }
   }
 

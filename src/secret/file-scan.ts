@@ -85,6 +85,11 @@ export class SecretFileScan {
     return this.findings;
   }
 
+  /** Bytes scanned so far (at most `maxFileBytes`). */
+  get scanned(): number {
+    return this.seen;
+  }
+
   /** True when the file was longer than `maxFileBytes` and its tail went unscanned. */
   get truncated(): boolean {
     return this.cut;

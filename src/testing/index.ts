@@ -2,5 +2,17 @@ export { debianRootfs } from './debian.js';
 export { cached, testCacheDir } from './cache.js';
 export { readTree, parseFacts } from './tree.js';
 export type { TreeFile } from './tree.js';
-export { debianImage, debianAppImage } from './images.js';
-export type { DebianImage, DebianAppImage } from './images.js';
+export {
+  debianImage,
+  debianAppImage,
+  hardeningImage,
+  distrolessImage,
+  parseHardeningFacts,
+} from './images.js';
+export type {
+  DebianImage,
+  DebianAppImage,
+  HardeningImage,
+  HardeningFacts,
+  DistrolessImage,
+} from './images.js';

@@ -4,12 +4,13 @@
  * distro ratings, aliases (GHSA, GO, DSA), one vulnerability in two
  * packages, a package the inventory does not list, suppressions from an
  * OpenVEX file and an ignore file, rule findings with and without lines and
- * layers (one in a deleted file), and hostile strings (terminal escapes,
+ * layers (one in a deleted file), rule findings an ignore file suppresses
+ * (a secret, and a misconfiguration naming its CWE), and hostile strings (terminal escapes,
  * bidi controls, Markdown and HTML, a 20,000-character summary, unicode).
  */
 import type { Finding, FindingPackage, FindingSeverity, RuleFinding, SeverityLevel } from '../../core/index.js';
 import type { Inventory } from '../../inventory/types.js';
-import type { FindingsReport, SuppressedFinding } from '../findings.js';
+import type { FindingsReport, SuppressedFinding, SuppressedRuleFinding } from '../findings.js';
 import { fixtureInventory } from './fixture.js';
 
 function pkg(name: string): FindingPackage {
@@ -252,6 +253,50 @@ const ruleFindings: RuleFinding[] = [
   },
 ];
 
+const suppressedRules: SuppressedRuleFinding[] = [
+  {
+    finding: {
+      kind: 'secret',
+      ruleId: 'github-pat',
+      title: 'GitHub personal access token',
+      severity: 'CRITICAL',
+      rationale: 'A token in an image lets anyone who can pull it act as its owner on GitHub.',
+      fix: 'Revoke the token and remove it from the image.',
+      location: {
+        path: '/app/test/fixtures/gh-token.txt',
+        layer: layer(2),
+        startLine: 1,
+        startColumn: 1,
+        endLine: 1,
+        endColumn: 41,
+      },
+      evidence: 'ghp_************************************',
+      references: [
+        'https://docs.github.com/en/authentication/keeping-your-account-and-data-secure/managing-your-personal-access-tokens',
+      ],
+    },
+    reason: 'Test fixture; the token was revoked',
+    source: 'ignore-file:.mamoriignore.yaml#ignore[1]',
+  },
+  {
+    finding: {
+      kind: 'misconfig',
+      ruleId: 'DS001',
+      title: "':latest' tag used",
+      severity: 'MEDIUM',
+      rationale: 'A floating base image tag makes builds unreproducible and pulls in unreviewed changes.',
+      fix: 'Pin the base image by tag and digest.',
+      location: { path: 'Dockerfile', startLine: 1 },
+      references: [
+        'https://docs.docker.com/reference/dockerfile/#from',
+        'https://cwe.mitre.org/data/definitions/1357.html',
+      ],
+    },
+    reason: 'The build system pins the base image by digest',
+    source: 'ignore-file:.mamoriignore.yaml#ignore[2]',
+  },
+];
+
 /** The inventory with the layers' creating instructions, as image configs record them. */
 export const findingsInventory: Inventory = {
   ...fixtureInventory,
@@ -269,5 +314,6 @@ export const findingsReport: FindingsReport & { readonly inventory: Inventory } 
   findings,
   ruleFindings,
   suppressed,
+  suppressedRules,
   inventory: findingsInventory,
 };

@@ -1,0 +1,3 @@
+module example.com/mamori/server
+
+go 1.19
