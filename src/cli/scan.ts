@@ -177,6 +177,6 @@ function render(ref: string, result: ScanResult, format: ScanCliOptions['format'
     case 'cyclonedx':
       return renderFindingsCycloneDx({ ...report, inventory: result.inventory });
     case 'table':
-      return renderFindingsTable(report, { color });
+      return renderFindingsTable(report, { color, ...(result.surface ? { surface: result.surface } : {}) });
   }
 }

@@ -39,6 +39,8 @@ const LANGUAGES: ReadonlyArray<readonly [RegExp, string, string]> = [
   [/^java$/, 'Java', 'gcr.io/distroless/java17-debian12 (match your JDK)'],
 ];
 
+const SHELLS = /^(?:sh|bash|rbash|dash|ash|zsh|ksh|mksh|fish|busybox)$/;
+
 interface Entry {
   readonly name: string;
   readonly path?: string;
@@ -140,6 +142,10 @@ export function suggest(ctx: CheckContext): string | undefined {
   const entry = entryProgram(ctx);
   if (!entry) return generic(ctx, 'the image sets no ENTRYPOINT or CMD');
   const shown = entry.path ?? entry.name;
+  // A shell as the command is a general-purpose image (debian, ubuntu): there is no application to keep.
+  if (SHELLS.test(basename(shown))) {
+    return generic(ctx, `the image's command is a shell (${shown}), not an application`);
+  }
   const lang = LANGUAGES.find(([re]) => re.test(basename(shown)));
   if (lang) {
     const names = surfaceNames(ctx);

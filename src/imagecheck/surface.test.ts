@@ -20,7 +20,7 @@ test('minimality score: 100 for nothing, each penalty as documented, never below
   const r = minimalityScore(debianLike, 161);
   assert.deepEqual(r.penalties, [
     { reason: '4 shells', points: 15 },
-    { reason: '3 package-managers', points: 10 },
+    { reason: '3 package managers', points: 10 },
     { reason: '11 setuid/setgid files', points: 10 },
     { reason: '161 OS packages', points: 16.4 },
   ]);
@@ -174,6 +174,15 @@ test('a script entrypoint, through a wrapper and sh -c, and no entrypoint at all
   assert.equal(
     script.surface.suggestion,
     'the entrypoint /app/run.sh is a script or a binary mamori could not read: a multi-stage build that copies only the application and the files it needs onto a distroless base drops the 2 OS packages (0.2 MB), with them bash (shells) and apt (package managers)',
+  );
+  // A bare shell as the command (a general-purpose base image): no application to build around.
+  const shell = await checkVariant({
+    add: packages(),
+    config: { Entrypoint: undefined, Cmd: ['/bin/bash'] },
+  });
+  assert.equal(
+    shell.surface.suggestion,
+    "the image's command is a shell (/bin/bash), not an application: a multi-stage build that copies only the application and the files it needs onto a distroless base drops the 2 OS packages (0.2 MB), with them bash (shells) and apt (package managers)",
   );
   const none = await checkVariant({ add: packages(), config: { Entrypoint: undefined } });
   assert.match(none.surface.suggestion ?? '', /^the image sets no ENTRYPOINT or CMD: a multi-stage build/);

@@ -41,11 +41,17 @@ const PRESENCE: Readonly<Partial<Record<SurfaceCategory, number>>> = {
   debugger: 5,
 };
 /** Points per item, up to a cap, for the categories that are counted. */
-const PER_ITEM: ReadonlyArray<readonly [readonly SurfaceCategory[], number, number, string]> = [
-  [['setuid', 'setgid'], 2, 10, 'setuid/setgid files'],
-  [['world-writable'], 2, 10, 'world-writable paths'],
-  [['unknown-owner'], 1, 5, 'paths owned by undefined uids/gids'],
+const PER_ITEM: ReadonlyArray<readonly [readonly SurfaceCategory[], number, number, string, string]> = [
+  [['setuid', 'setgid'], 2, 10, 'setuid/setgid file', 'setuid/setgid files'],
+  [['world-writable'], 2, 10, 'world-writable path', 'world-writable paths'],
+  [['unknown-owner'], 1, 5, 'path owned by an undefined uid/gid', 'paths owned by undefined uids/gids'],
 ];
+/** Category names in words: one, many. */
+const WORDS: Readonly<Partial<Record<SurfaceCategory, readonly [string, string]>>> = {
+  'package-manager': ['package manager', 'package managers'],
+  'network-tool': ['network tool', 'network tools'],
+  'ssh-server': ['SSH server', 'SSH servers'],
+};
 /** The package penalty reaches its cap at this many OS packages. */
 const PACKAGES_AT_CAP = 500;
 const PACKAGE_POINTS = 20;
@@ -71,15 +77,19 @@ export function minimalityScore(
   const penalties: ScorePenalty[] = [];
   for (const [category, points] of Object.entries(PRESENCE) as Array<[SurfaceCategory, number]>) {
     const n = counts[category];
-    if (n > 0) penalties.push({ reason: `${n} ${category}${n === 1 ? '' : 's'}`, points });
+    const [one, many] = WORDS[category] ?? [category, `${category}s`];
+    if (n > 0) penalties.push({ reason: `${n} ${n === 1 ? one : many}`, points });
   }
-  for (const [cats, each, cap, what] of PER_ITEM) {
+  for (const [cats, each, cap, one, many] of PER_ITEM) {
     const n = cats.reduce((s, c) => s + counts[c], 0);
-    if (n > 0) penalties.push({ reason: `${n} ${what}`, points: Math.min(cap, n * each) });
+    if (n > 0) penalties.push({ reason: `${n} ${n === 1 ? one : many}`, points: Math.min(cap, n * each) });
   }
   if (packageCount > 0) {
     const points = PACKAGE_POINTS * Math.min(1, Math.log(1 + packageCount) / Math.log(1 + PACKAGES_AT_CAP));
-    penalties.push({ reason: `${packageCount} OS packages`, points: Math.round(points * 10) / 10 });
+    penalties.push({
+      reason: `${packageCount} OS package${packageCount === 1 ? '' : 's'}`,
+      points: Math.round(points * 10) / 10,
+    });
   }
   const total = penalties.reduce((s, p) => s + p.points, 0);
   return { score: Math.max(0, Math.round(100 - total)), penalties };

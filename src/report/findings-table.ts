@@ -8,6 +8,7 @@ import { SEVERITIES } from '../core/index.js';
 import { countSeverities, type FindingsReport, type SeverityCounts } from './findings.js';
 import { viewFindings, type FindingView, type RuleLocationView } from './findings-view.js';
 import { formatColumns } from './table.js';
+import { renderSurfaceText, type SurfaceSummary } from './surface.js';
 import { safeText } from './text.js';
 
 const CELL = 60;
@@ -54,6 +55,8 @@ export function renderFindingsTable(
   opts: {
     color?: boolean;
     /** A report of rule findings only (a Dockerfile lint): no vulnerability count. */ rulesOnly?: boolean;
+    /** The image's attack surface, summarised after the tables. */
+    surface?: SurfaceSummary;
   } = {},
 ): string {
   const color = opts.color === true;
@@ -99,5 +102,7 @@ export function renderFindingsTable(
     ]);
     sections.push(formatColumns(['RULE', 'SEVERITY', 'LOCATION', 'TITLE', 'EVIDENCE'], rows, color));
   }
+  const surface = renderSurfaceText(opts.surface);
+  if (surface !== '') sections.push(surface);
   return sections.join('\n');
 }

@@ -16,6 +16,8 @@ export { mamoriVersion } from './version.js';
 export { renderFindingsJson } from './findings.js';
 export type { FindingsReport, SuppressedFinding, SuppressedRuleFinding, VexStatus } from './findings.js';
 export { renderFindingsTable } from './findings-table.js';
+export { renderSurfaceText } from './surface.js';
+export type { SurfaceSummary } from './surface.js';
 export { renderFindingsSarif } from './sarif.js';
 export { renderFindingsCycloneDx } from './cyclonedx-vex.js';
 export { formatColumns } from './table.js';
