@@ -23,10 +23,18 @@ export class StoreImageSource implements ImageSource {
     return resolveImage(this.store, this.reference, this.platform ? { platform: this.platform } : {});
   }
 
-  openLayer(layer: LayerDescriptor): Promise<Readable> {
+  async openLayer(layer: LayerDescriptor): Promise<Readable> {
     if (!layer.digest)
       throw new MamoriError('INVALID_MANIFEST', `${this.name}: layer ${layer.index} has no digest`);
-    return this.store.openBlob(layer.digest, layer.size);
+    try {
+      return await this.store.openBlob(layer.digest, layer.size);
+    } catch (e) {
+      // Say which layer: a digest alone does not tell the user where to look.
+      if (e instanceof MamoriError && e.code === 'NOT_FOUND') {
+        throw new MamoriError('NOT_FOUND', `${e.message} (layer ${layer.index})`, { cause: e });
+      }
+      throw e;
+    }
   }
 
   close(): Promise<void> {
