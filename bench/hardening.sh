@@ -19,11 +19,9 @@ runs=${1:-5}
 work=bench/work
 mkdir -p "$work"
 
-command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-npm run -s build
-
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+bench_prepare
 db=$(bench_db "$work")
 
 eval "$(node --import tsx --input-type=module -e "
@@ -41,17 +39,8 @@ printf '%-12s %8s %8s %8s %9s %9s\n' image 'vuln s' 'all s' 'all/vuln' 'vuln MiB
 for pair in "debian:$archive" "hardening:$hard"; do
   name=${pair%%:*}
   ref="oci-archive:${pair#*:}"
-  vt=() vm=() at=() am=()
-  # Warm the page cache and the DB once, then alternate so drift hits both alike.
-  "${mamori[@]}" scan "$ref" -f json --no-cache --db "$db" -q >/dev/null
-  for _ in $(seq 1 "$runs"); do
-    read -r t m < <(measure "${mamori[@]}" scan "$ref" -f json --no-cache --db "$db" --scanners vuln -q)
-    vt+=("$t") vm+=("$m")
-    read -r t m < <(measure "${mamori[@]}" scan "$ref" -f json --no-cache --db "$db" -q)
-    at+=("$t") am+=("$m")
-  done
-  v=$(printf '%s\n' "${vt[@]}" | median)
-  a=$(printf '%s\n' "${at[@]}" | median)
-  printf '%-12s %8s %8s %8.2f %9.0f %9.0f\n' "$name" "$v" "$a" "$(echo "$a / $v" | bc -l)" \
-    "$(printf '%s\n' "${vm[@]}" | maxof | awk '{print $1/1024}')" "$(printf '%s\n' "${am[@]}" | maxof | awk '{print $1/1024}')"
+  # shellcheck disable=SC2034 # used through ab_compare's namerefs
+  a=("${mamori[@]}" scan "$ref" -f json --no-cache --db "$db" --scanners vuln -q) b=("${mamori[@]}" scan "$ref" -f json --no-cache --db "$db" -q)
+  read -r v all vm am < <(ab_compare "$runs" a b)
+  printf '%-12s %8s %8s %8.2f %9.0f %9.0f\n' "$name" "$v" "$all" "$(echo "$all / $v" | bc -l)" "$vm" "$am"
 done

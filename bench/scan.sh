@@ -18,11 +18,9 @@ runs=${1:-5}
 work=bench/work
 mkdir -p "$work/vulndb"
 
-command -v /usr/bin/time >/dev/null || { apt-get update -qq && apt-get install -y -qq time >/dev/null; }
-npm run -s build
-
 # shellcheck source=bench/lib.sh
 . bench/lib.sh
+bench_prepare
 db=$(bench_db "$work")
 
 eval "$(node --import tsx --input-type=module -e "
@@ -40,17 +38,8 @@ printf '%-18s %9s %9s %9s %10s %10s\n' image 'sbom s' 'scan s' 'scan-sbom' 'sbom
 for pair in "debian:$archive" "debian+app:$app"; do
   name=${pair%%:*}
   ref="oci-archive:${pair#*:}"
-  st=() sm=() ct=() cm=()
-  # Warm the page cache and the DB once, then alternate so drift hits both alike.
-  "${mamori[@]}" scan "$ref" -f json --no-cache --db "$db" --scanners vuln -q >/dev/null
-  for _ in $(seq 1 "$runs"); do
-    read -r t m < <(measure "${mamori[@]}" sbom "$ref" -f json --no-cache -q)
-    st+=("$t") sm+=("$m")
-    read -r t m < <(measure "${mamori[@]}" scan "$ref" -f json --no-cache --db "$db" --scanners vuln -q)
-    ct+=("$t") cm+=("$m")
-  done
-  s=$(printf '%s\n' "${st[@]}" | median)
-  c=$(printf '%s\n' "${ct[@]}" | median)
-  printf '%-18s %9s %9s %9.2f %10.0f %10.0f\n' "$name" "$s" "$c" "$(echo "$c - $s" | bc -l)" \
-    "$(printf '%s\n' "${sm[@]}" | maxof | awk '{print $1/1024}')" "$(printf '%s\n' "${cm[@]}" | maxof | awk '{print $1/1024}')"
+  # shellcheck disable=SC2034 # used through ab_compare's namerefs
+  a=("${mamori[@]}" sbom "$ref" -f json --no-cache -q) b=("${mamori[@]}" scan "$ref" -f json --no-cache --db "$db" --scanners vuln -q)
+  read -r s c sm cm < <(ab_compare "$runs" a b)
+  printf '%-18s %9s %9s %9.2f %10.0f %10.0f\n' "$name" "$s" "$c" "$(echo "$c - $s" | bc -l)" "$sm" "$cm"
 done
