@@ -9,7 +9,7 @@ import { randomInt } from 'node:crypto';
 import { test } from 'node:test';
 import { createSecretScanner } from '../secret/index.js';
 import { checkImage } from './index.js';
-import { isCredentialName, isPlaceholderValue, isPublicKeyId } from './secrets.js';
+import { isCredentialAssignment, isCredentialName } from './secrets.js';
 import { analyzeSpec, variantSpec } from './testing.js';
 
 const B32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -161,7 +161,7 @@ test('credential names', () => {
   }
 });
 
-test('placeholders and references are not credentials', () => {
+test('placeholders and references under a credential name are not credentials', () => {
   for (const v of [
     '',
     ' ',
@@ -179,21 +179,50 @@ test('placeholders and references are not credentials', () => {
     'password',
     '{{ .Values.pw }}',
   ]) {
-    assert.equal(isPlaceholderValue(v), true, JSON.stringify(v));
+    assert.equal(isCredentialAssignment('DB_PASSWORD', v), false, JSON.stringify(v));
   }
   for (const v of ['hunter2', 'letmein1', 's3cr3t!', 'admin123'])
-    assert.equal(isPlaceholderValue(v), false, v);
+    assert.equal(isCredentialAssignment('DB_PASSWORD', v), true, v);
 });
 
-test('OpenPGP key ids published in Env are not secrets', () => {
-  assert.equal(isPublicKeyId('GPG_KEY', 'A035C8C19219BA821ECEA86B64E628F8D684696D'), true);
-  assert.equal(
-    isPublicKeyId(
-      'NODE_GPG_KEYS',
-      '4ED778F539E3634C779C87C6D7062848A1AB005C 141F07595B7B3FFE74309A937405533BE57C7D57',
-    ),
-    true,
+/**
+ * Env of official images as published (docker-library/repo-info:
+ * python:3.12-slim-bookworm, php:8.3-cli, httpd:2.4, tomcat:10.1, all
+ * linux/amd64): key fingerprints and download checksums, none a secret.
+ */
+const OFFICIAL_ENV = [
+  'GPG_KEY=7169605F62C751356D054A26A821E680E5FA6305',
+  'PYTHON_SHA256=5c8462af5790baf43a321a1559dbe0db06d1be4300fb85fb53c40060668e548a',
+  'GPG_KEYS=1198C0117593497A5EC5C199286AF1F9897469DC C28D937575603EB4ABB725861C0779DC5C0A9DE4 AFD8691FDAEDF03BDF6E460563F15A9B715376CA',
+  'PHP_SHA256=8698ec1f9402fa5e5e872ae3d0916b62f5f27503c1fbfc9cc3521e113355ea92',
+  'HTTPD_SHA256=68c74d4df38c26bed4dfbdb8f3baf1eb532f3872357becc1bba5d136f6b63c06',
+  'TOMCAT_SHA512=992a8e88fc9c0338445f018a1e4a2757c9e71708dba795e2864c9b1613f2b3b9b19c048e787682deae6d6bff9971defc746e31282085d52ef1d32192e09f7a0f',
+];
+
+test('OpenPGP key ids and checksums published in Env and history are not secrets; the same hex under API_KEY is', async () => {
+  const analysis = await analyzeSpec(
+    await variantSpec({
+      config: { Env: ['PATH=/usr/bin:/bin', ...OFFICIAL_ENV] },
+      history: [
+        { created_by: `/bin/sh -c #(nop) ADD file:${HEX} in / ` },
+        ...OFFICIAL_ENV.map((e) => ({ created_by: `ENV ${e}`, empty_layer: true })),
+      ],
+    }),
   );
-  assert.equal(isPublicKeyId('GPG_KEY', 'not-hex-at-all-but-a-password'), false);
-  assert.equal(isPublicKeyId('API_KEY', 'A035C8C19219BA821ECEA86B64E628F8D684696D'), false);
+  assert.deepEqual(
+    checkImage(analysis).findings.filter((f) => f.kind === 'secret' || f.ruleId === 'MI004'),
+    [],
+  );
+
+  const fingerprint = '7169605F62C751356D054A26A821E680E5FA6305';
+  const leaked = await analyzeSpec(
+    await variantSpec({
+      config: { Env: ['PATH=/usr/bin:/bin', `GPG_KEY=${fingerprint}`, `API_KEY=${fingerprint}`] },
+    }),
+  );
+  const found = checkImage(leaked).findings.filter((f) => f.kind === 'secret');
+  assert.deepEqual(
+    found.map((f) => [f.ruleId, f.evidence]),
+    [['generic-api-key', 'Env API_KEY: 7169***** (40 chars)']],
+  );
 });

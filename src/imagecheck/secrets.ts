@@ -7,7 +7,7 @@
  * secret found in it masked first.
  */
 import type { RuleFinding } from '../core/index.js';
-import { secretHash, type SecretScanner } from '../secret/index.js';
+import { isSecretPlaceholder, secretHash, type SecretScanner } from '../secret/index.js';
 import { shown } from './config.js';
 
 /** Credential words a variable name ends with, after `camelCase`, `.` and `-` become `_`. */
@@ -26,29 +26,9 @@ export function isCredentialName(name: string): boolean {
   return !NOT_CREDENTIAL.has(n) && CREDENTIAL_NAME.test(n);
 }
 
-const PLACEHOLDERS: readonly RegExp[] = [
-  /^\s*$/,
-  /^.{1,2}$/s,
-  /^(?:true|false|yes|no|on|off|none|null|nil|undefined|unset|empty|disabled?|enabled?|default|auto|required|optional)$/i,
-  /^(?:password|passwd|secret|token|pass|changeme|example|test|dummy|placeholder|redacted)$/i,
-  /change[-_ .]?(?:me|it|this)|replace[-_ .]?(?:me|this)|placeholder|example|dummy|sample|redacted|your[-_ .]/i,
-  /x{4,}|\*{3,}|\.{3,}/i,
-  // References to a secret elsewhere, not the secret.
-  /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/,
-  /\$\{[^}]{0,200}\}|\$\([^)]{0,200}\)|\{\{[^}]{0,200}\}\}/,
-  /^<[^<>]{0,100}>$/,
-  /^%[A-Za-z_]+%$/,
-  /^(?:\/|\.\/|file:|vault:|arn:aws:secretsmanager:|arn:aws:ssm:|sm:\/\/|secretsmanager:)/i,
-];
-
-/** Whether a value is a placeholder or a reference rather than a credential. */
-export function isPlaceholderValue(value: string): boolean {
-  return PLACEHOLDERS.some((r) => r.test(value.length > 4096 ? value.slice(0, 4096) : value));
-}
-
 /** A credential-named variable with a real-looking value. */
 export function isCredentialAssignment(key: string, value: string): boolean {
-  return isCredentialName(key) && !isPlaceholderValue(value);
+  return isCredentialName(key) && !isSecretPlaceholder(value);
 }
 
 /** Byte range (UTF-8) of each finding's secret in `text`, where its location gives one. */
@@ -125,26 +105,15 @@ export interface ConfigVar {
 
 /**
  * Scans Env and Labels entry by entry, as `KEY=value`, so a rule that needs
- * the name (`aws_secret_access_key=`) sees it, and the command fields as text.
+ * the name (`aws_secret_access_key=`, `GPG_KEY=` for a published key id) sees
+ * it, and the command fields as text.
  */
-/**
- * OpenPGP key ids and fingerprints, which official images publish in Env to
- * verify downloads (`GPG_KEY`, `NODE_GPG_KEYS`): public, and hex that the
- * generic secret rules would take for a token. Dockle accepts them too.
- */
-export function isPublicKeyId(key: string, value: string): boolean {
-  return (
-    /(?:^|_)(?:GPG|PGP)_?KEYS?$|(?:^|_)(?:GPG|PGP)_?(?:KEY_?ID|FINGERPRINTS?)$/i.test(key) &&
-    /^(?:0x)?[0-9A-Fa-f]{8,40}(?:[ ,]+(?:0x)?[0-9A-Fa-f]{8,40}){0,64}$/.test(value.trim())
-  );
-}
-
 export function scanConfigVars(scanner: SecretScanner, vars: readonly ConfigVar[]): ConfigSecrets {
   const findings: RuleFinding[] = [];
   const hashes = new Set<string>();
   const keys = new Set<string>();
   for (const v of vars) {
-    if (v.value === '' || isPublicKeyId(v.key, v.value)) continue;
+    if (v.value === '') continue;
     const what = v.key === '' ? v.kind : `${v.kind} ${v.key}`;
     const scan = scanConfigText(scanner, v.key === '' ? v.value : `${v.key}=${v.value}`, what);
     if (scan.findings.length === 0) continue;

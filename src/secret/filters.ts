@@ -36,20 +36,36 @@ const NEVER_SECRET: readonly RegExp[] = [
 ];
 
 /**
- * Placeholders people write where a secret belongs. Matched against the
- * whole value (case-insensitively) by rules that read free-form values.
+ * Stand-ins people write where a secret belongs, each matched against the
+ * whole value (case-insensitively unless it spells case out).
  */
 const PLACEHOLDER: readonly RegExp[] = [
+  // Nothing, or too short to protect anything.
+  /^\s*$/,
+  /^.{1,2}$/s,
+  // Words for a setting rather than a value.
+  /^(?:true|false|yes|no|on|off|none|null|nil|undefined|unset|empty|disabled?|enabled?|default|auto|required|optional)$/i,
   /^<[^<>]{0,100}>$/,
   /^\[[^[\]]{0,100}\]$/,
   /x{4,}|\*{3,}|\.{3,}|#{4,}/i,
-  /^(?:your|my)[-_ .]?(?:api[-_ .]?|access[-_ .]?|secret[-_ .]?)?(?:key|token|secret|password|pass|pwd)/i,
+  /your[-_ .]|^my[-_ .]?(?:api[-_ .]?|access[-_ .]?|secret[-_ .]?)?(?:key|token|secret|password|pass|pwd)/i,
   /change[-_ .]?(?:me|it|this)|replace[-_ .]?(?:me|this|with)|fill[-_ .]?(?:me|in)/i,
   /placeholder|example|dummy|sample|redacted|fake|insert|todo|fixme|not[-_ ]?(?:my[-_ ]?)?real|not[-_ ]a[-_ ]secret/i,
-  /^(?:password|passwd|secret|token|pass|pwd|admin|root|guest|user|test|demo|default)\d{0,4}$/i,
+  // The field's own name, perhaps numbered (`password123`, `token1`). Real default
+  // passwords (`admin123`, `root1234`) are not stand-ins and stay reported.
+  /^(?:password|passwd|secret|token|pass|pwd|test|demo|default)\d{0,4}$/i,
+  /^(?:admin|root|guest|user)$/i,
+  // Template variables and references to a value set elsewhere.
   /^\$\{?[A-Za-z_][A-Za-z0-9_]*\}?$/,
   /\$\{[^}]{0,200}\}|\$\([^)]{0,200}\)|\{\{[^}]{0,200}\}\}|%\([a-z_]{1,64}\)s|<%=?[^%]{0,200}%>/i,
+  /^%[A-Za-z_]+%$/,
+  // A pointer to a secret kept elsewhere: a file path, a vault, a cloud secret store.
+  /^\.{0,2}(?:\/[\w.@-]{0,255}){1,64}$/,
+  /^(?:file:|vault:|arn:aws:secretsmanager:|arn:aws:ssm:|sm:\/\/|secretsmanager:)/i,
 ];
+
+/** Longest prefix of a value the placeholder patterns look at. */
+const PLACEHOLDER_SCAN = 4096;
 
 /** Example credentials printed in RFCs 5849 and 6749 (OAuth) and quoted by every OAuth library. */
 const PUBLIC_EXAMPLES: ReadonlySet<string> = new Set([
@@ -83,8 +99,22 @@ export function isNeverSecret(value: string): boolean {
   return PUBLIC_EXAMPLES.has(value) || PUBLIC_KEY_DER.test(value) || NEVER_SECRET.some((r) => r.test(value));
 }
 
-export function isPlaceholder(value: string): boolean {
-  return PLACEHOLDER.some((r) => r.test(value));
+/**
+ * Whether a value written where a secret belongs is a stand-in rather than a
+ * secret: empty or one or two characters, a word for a setting (`true`,
+ * `none`, `default`), a placeholder (`changeme`, `<your-token>`,
+ * `xxxxxxxx`, `password123`), a template or variable reference (`${TOKEN}`,
+ * `{{ .Values.pw }}`, `%PASSWORD%`), or a pointer to a secret kept elsewhere
+ * (`/run/secrets/db`, `file:…`, `vault:…`, an AWS Secrets Manager or SSM
+ * ARN). Real weak passwords (`hunter2`, `admin123`) are not stand-ins.
+ *
+ * The scanner drops such values for the rules that read free-form values;
+ * other checks use it to judge a value found under a credential's name.
+ * Only the first 4 KiB of a longer value are examined.
+ */
+export function isSecretPlaceholder(value: string): boolean {
+  const v = value.length > PLACEHOLDER_SCAN ? value.slice(0, PLACEHOLDER_SCAN) : value;
+  return PLACEHOLDER.some((r) => r.test(v));
 }
 
 /**

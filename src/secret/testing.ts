@@ -197,6 +197,10 @@ export async function ruleFixtures(dir: string): Promise<Record<string, RuleFixt
   const pypircPass = r(ALNUM, 24);
   const genericVal = r(ALNUM, 32);
   const genericB64 = r(B64, 40);
+  // A separate generator, so the values above stay as they were.
+  const h = randomText(40);
+  const keyId = h('0123456789ABCDEF', 40);
+  const checksum = h('0123456789abcdef', 128);
 
   const plainPositive = (name: string, pem: string) =>
     pos(`/root/.ssh/${name}`, pem, pem.trim(), '-----BEGIN');
@@ -530,6 +534,8 @@ export async function ruleFixtures(dir: string): Promise<Record<string, RuleFixt
         pos('/app/config.yaml', `database:\n  host: db\n  password: "${genericVal}"\n`, genericVal),
         pos('/app/settings.ini', `[service]\napi_key = ${genericB64}\n`, genericB64),
         pos('/app/app.py', `CLIENT_SECRET = "${genericVal}x"\n`, `${genericVal}x`),
+        // A fingerprint-shaped value under a credential's name is a credential.
+        pos('/app/.env', `NODE_ENV=production\nAPI_KEY=${keyId}\n`, keyId),
       ],
       negatives: [
         {
@@ -551,6 +557,11 @@ export async function ruleFixtures(dir: string): Promise<Record<string, RuleFixt
           text: 'password = os.environ["DB_PASSWORD"]\ntoken = self.fetch_token(scope)\nkey = hashlib.sha256\n',
         },
         { path: '/app/app.js', text: 'const apiKey = process.env.API_KEY_2024;\n' },
+        // Published by design: an OpenPGP fingerprint named for gpg, a download's checksum.
+        {
+          path: '/build/Dockerfile',
+          text: `ENV GPG_KEY=${keyId}\nRUN key='${keyId}'; gpg --recv-keys "$key"\nENV KEY_SHA512=${checksum}\n`,
+        },
       ],
     },
   };

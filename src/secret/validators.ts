@@ -1,4 +1,5 @@
-import { isPlaceholder } from './filters.js';
+import { isSecretPlaceholder } from './filters.js';
+import { isOpenPgpKeyReference, isPublishedChecksum } from './public-values.js';
 import { GENERIC_STOPWORDS } from './stopwords.js';
 import type { SecretContext } from './types.js';
 
@@ -21,7 +22,7 @@ export function isBasicCredential(secret: string): boolean {
   const text = b.toString('latin1');
   const i = text.indexOf(':');
   if (i <= 0 || i === text.length - 1) return false;
-  return !isPlaceholder(text.slice(i + 1));
+  return !isSecretPlaceholder(text.slice(i + 1));
 }
 
 // -- PEM private keys -------------------------------------------------------
@@ -159,15 +160,19 @@ export function isGenericSecret(secret: string, ctx: SecretContext): boolean {
   if (isIdentifierLike(secret)) return false;
   // base64 of a placeholder (`bm90IG15IHJlYWwgcGFzc3dvcmQ=`: "not my real password").
   const decoded = /^[A-Za-z0-9+/]{12,}={0,2}$/.test(secret) ? decodeBase64(secret) : undefined;
-  if (decoded && isPrintable(decoded) && isPlaceholder(decoded.toString('latin1'))) return false;
+  if (decoded && isPrintable(decoded) && isSecretPlaceholder(decoded.toString('latin1'))) return false;
   // Letters and punctuation only: a word, a name or a path, not a secret (gitleaks: `^[a-zA-Z_.-]+$`).
   if (/^[a-zA-Z_./-]+$/.test(secret) || FILE_NAME.test(secret)) return false;
   if (SOURCE_FILE.test(ctx.path) && !/['"\x60]/.test(ctx.text[ctx.secretStart - 1] ?? '')) return false;
   const keyword = ctx.groups[1] ?? '';
   // `api` counts only as `api`, `Api` or `API`, not as a fragment of a word like `rAPId`.
   if (/^api$/i.test(keyword) && !/^(?:api|Api|API)$/.test(keyword)) return false;
-  const name = identifierPrefix(ctx) + keyword + (ctx.groups[2] ?? '').trimEnd();
+  const prefix = identifierPrefix(ctx);
+  const name = prefix + keyword + (ctx.groups[2] ?? '').trimEnd();
   if (DESCRIPTIVE_NAME.test(name)) return false;
+  // Published by design: OpenPGP key ids named for verifying downloads, checksums of downloads.
+  if (isPublishedChecksum(name, secret)) return false;
+  if (isOpenPgpKeyReference(name, secret, ctx.text, ctx.start - prefix.length, ctx.secretEnd)) return false;
   const match = identifierPrefix(ctx) + ctx.text.slice(ctx.start, ctx.end);
   if (NOT_SECRET_NAME.test(match) || EMPTY_ASSIGNMENTS.test(ctx.text.slice(ctx.start, ctx.end + 1)))
     return false;
@@ -181,7 +186,7 @@ export function isNpmCredential(secret: string, ctx: SecretContext): boolean {
   if (key === '_auth') return isBasicCredential(secret);
   if (key === '_password') {
     const b = decodeBase64(secret);
-    return b !== undefined && b.length > 0 && isPrintable(b) && !isPlaceholder(b.toString('latin1'));
+    return b !== undefined && b.length > 0 && isPrintable(b) && !isSecretPlaceholder(b.toString('latin1'));
   }
   return true;
 }

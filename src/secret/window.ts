@@ -1,6 +1,6 @@
 import { MARGIN, type CompiledRule, type CompiledRules } from './compile.js';
 import { Hits } from './keywords.js';
-import { isNeverSecret, isPlaceholder, redact, secretHash, shannonEntropy } from './filters.js';
+import { isNeverSecret, isSecretPlaceholder, redact, secretHash, shannonEntropy } from './filters.js';
 
 /** A match that passed every check, placed by byte offsets in its window. Holds no secret. */
 export interface Candidate {
@@ -98,7 +98,7 @@ function accepted(
   if (secret === '') return false;
   if (rule.allowValues?.some((r) => r.test(secret))) return false;
   if (isNeverSecret(secret)) return false;
-  if (rule.placeholders && isPlaceholder(secret)) return false;
+  if (rule.placeholders && isSecretPlaceholder(secret)) return false;
   if (rule.entropy !== undefined && shannonEntropy(secret) <= rule.entropy) return false;
   if (rule.validate) {
     const ctx = {
