@@ -9,96 +9,15 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import tar from 'tar-stream';
 import { analyzeImageRef, type ImageAnalysis } from '../inventory/index.js';
 import { cached } from '../testing/index.js';
-import { writeOciImage } from '../testing/oci-writer.js';
+import { writeOciImage, type ImageConfigOptions, type TarMemberSpec } from '../testing/oci-writer.js';
 import { checkImage, imageCheckAnalyzers, type ImageCheckResult } from './index.js';
 
 const run = promisify(execFile);
 
-/** Largest owner tar-stream writes in octal; larger ones are patched in as base-256. */
-const OCTAL_MAX = 0o777777;
-
-export interface Member {
-  readonly name: string;
-  readonly type?: 'file' | 'directory' | 'symlink' | 'link';
-  readonly content?: string | Buffer;
-  readonly linkname?: string;
-  readonly mode?: number;
-  readonly uid?: number;
-  readonly gid?: number;
-}
-
-/** An uncompressed layer tar with the members' owners and modes as given. */
-export async function layerTar(members: readonly Member[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const done = (async () => {
-    for await (const c of pack as AsyncIterable<Buffer>) chunks.push(c);
-  })();
-  for (const m of members) {
-    const type = m.type ?? (m.content !== undefined ? 'file' : 'directory');
-    const content = typeof m.content === 'string' ? Buffer.from(m.content) : (m.content ?? Buffer.alloc(0));
-    const header = {
-      name: m.name.replace(/^\//, ''),
-      type,
-      mode: m.mode ?? (type === 'directory' ? 0o755 : type === 'symlink' ? 0o777 : 0o644),
-      uid: (m.uid ?? 0) > OCTAL_MAX ? 0 : (m.uid ?? 0),
-      gid: (m.gid ?? 0) > OCTAL_MAX ? 0 : (m.gid ?? 0),
-      mtime: new Date(0),
-      ...(m.linkname !== undefined ? { linkname: m.linkname } : {}),
-    };
-    await new Promise<void>((resolve, reject) => {
-      const cb = (e?: Error | null) => (e ? reject(e) : resolve());
-      if (type === 'file') pack.entry({ ...header, size: content.length }, content, cb);
-      else pack.entry(header, cb);
-    });
-  }
-  pack.finalize();
-  await done;
-  return largeOwners(Buffer.concat(chunks), members);
-}
-
-/** Writes owners too large for tar-stream's octal fields in GNU base-256, as real tars carry them. */
-function largeOwners(tarball: Buffer, members: readonly Member[]): Buffer {
-  let off = 0;
-  const sizeAt = (o: number) =>
-    parseInt(
-      tarball
-        .toString('latin1', o + 124, o + 136)
-        .replace(/\0.*$/, '')
-        .trim() || '0',
-      8,
-    );
-  for (const m of members) {
-    // Extended headers (long names) come before the member's own header.
-    while (off < tarball.length && 'xgL'.includes(String.fromCharCode(tarball[off + 156] ?? 0x30))) {
-      off += 512 + Math.ceil(sizeAt(off) / 512) * 512;
-    }
-    const header = tarball.subarray(off, off + 512);
-    const size = sizeAt(off);
-    let patched = false;
-    for (const [value, at] of [
-      [m.uid ?? 0, 108],
-      [m.gid ?? 0, 116],
-    ] as const) {
-      if (value <= OCTAL_MAX) continue;
-      header.fill(0, at, at + 8);
-      header[at] = 0x80;
-      header.writeUIntBE(value, at + 2, 6);
-      patched = true;
-    }
-    if (patched) {
-      header.fill(0x20, 148, 156);
-      let sum = 0;
-      for (const b of header) sum += b;
-      header.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
-    }
-    off += 512 + Math.ceil(size / 512) * 512;
-  }
-  return tarball;
-}
+/** A member of a crafted layer: owners, modes and links as given. */
+export type Member = TarMemberSpec;
 
 const GO_MAIN = `package main
 
@@ -176,58 +95,19 @@ export const BASE_CONFIG: Readonly<Record<string, unknown>> = {
   Healthcheck: { Test: ['CMD', '/app/server', 'health'], Interval: 30_000_000_000 },
 };
 
-export interface ImageSpec {
+/** A crafted image: its layers and its config (`config`, `history`, `os`, as the writer takes them). */
+export interface ImageSpec extends ImageConfigOptions {
   /** Layers of members; by default the clean base alone. */
   readonly layers: ReadonlyArray<readonly Member[]>;
   /** The config's `config` object (replaces the writer's). */
   readonly config: Readonly<Record<string, unknown>>;
-  /** The config's history; default one `layer N` entry per layer. */
-  readonly history?: readonly unknown[];
-  readonly os?: string;
 }
 
-/** Writes the image as an OCI layout in `dir` (tag `test`). */
+/** Writes the image as an OCI layout in `dir`, uncompressed, tag `test`; returns its reference. */
 export async function writeImage(dir: string, spec: ImageSpec): Promise<string> {
-  const layers = await Promise.all(
-    spec.layers.map(async (m) => ({ raw: await layerTar(m), compression: 'none' as const })),
-  );
-  const written = await writeOciImage(dir, 'test', layers);
-  const blob = (d: string) => join(dir, 'blobs', 'sha256', d.slice('sha256:'.length));
-  const put = async (b: Buffer) => {
-    const d = `sha256:${createHash('sha256').update(b).digest('hex')}`;
-    await writeFile(blob(d), b);
-    return d;
-  };
-  const manifest = JSON.parse(await readFile(blob(written.manifestDigest), 'utf8')) as {
-    config: { digest: string; size: number };
-  };
-  const config = Buffer.from(
-    JSON.stringify({
-      architecture: 'amd64',
-      os: spec.os ?? 'linux',
-      config: spec.config,
-      rootfs: { type: 'layers', diff_ids: written.diffIds },
-      history: spec.history ?? spec.layers.map((_, i) => ({ created_by: `layer ${i}` })),
-    }),
-  );
-  manifest.config = { ...manifest.config, digest: await put(config), size: config.length };
-  const mbytes = Buffer.from(JSON.stringify(manifest));
-  const mdigest = await put(mbytes);
-  await writeFile(
-    join(dir, 'index.json'),
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [
-        {
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          digest: mdigest,
-          size: mbytes.length,
-          annotations: { 'org.opencontainers.image.ref.name': 'test' },
-        },
-      ],
-    }),
-  );
-  return `oci:${dir}:test`;
+  const { layers, ...options } = spec;
+  const specs = layers.map((members) => ({ members, compression: 'none' as const }));
+  return (await writeOciImage(dir, 'test', specs, options)).ref;
 }
 
 /** Analyses a crafted image in a fresh temp dir (removed afterwards). */

@@ -6,23 +6,29 @@
  * corrupt images are refused with a MamoriError that names the layer; and
  * the temporary directory handed to `scan` is empty again after every scan.
  *
- * Images are written as OCI layouts by a small streaming writer below: the
- * large layers are never held in memory, by the test or by the scanner.
+ * Layers are tars streamed straight into OCI layouts (src/testing/oci-writer.ts):
+ * the large ones are never held in memory, by the test or by the scanner.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { createHash, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, statfs, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { after, before, test, type TestContext } from 'node:test';
 import tar from 'tar-stream';
 import { isMamoriError, type ErrorCode, type RuleFinding } from '../core/index.js';
+import {
+  putBlob,
+  sha256Digest,
+  writeOciLayout,
+  type BlobRef,
+  type LayerBlob,
+} from '../testing/oci-writer.js';
 import { scan, type ScanResult } from './scan.js';
 
 const run = promisify(execFile);
@@ -48,49 +54,12 @@ after(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-// -- A streaming OCI layout writer ------------------------------------------------
-
-interface Blob {
-  readonly digest: string;
-  readonly size: number;
-}
-
-interface LayerBlob extends Blob {
-  /** Default: an uncompressed tar. */
-  readonly mediaType?: string;
-  /** Default: the blob's digest (right for an uncompressed layer). */
-  readonly diffId?: string;
-}
-
-const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
-
-/** Streams bytes into `dir/blobs/sha256/`, hashing them on the way. */
-async function putBlob(dir: string, src: AsyncIterable<Buffer> | Buffer): Promise<Blob> {
-  const blobs = join(dir, 'blobs', 'sha256');
-  await mkdir(blobs, { recursive: true });
-  const hash = createHash('sha256');
-  let size = 0;
-  const tmp = join(blobs, `.tmp-${randomUUID()}`);
-  await pipeline(
-    Buffer.isBuffer(src) ? Readable.from([src]) : Readable.from(src),
-    new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        hash.update(chunk);
-        size += chunk.length;
-        cb(null, chunk);
-      },
-    }),
-    createWriteStream(tmp),
-  );
-  const digest = `sha256:${hash.digest('hex')}`;
-  await rename(tmp, join(blobs, digest.slice(7)));
-  return { digest, size };
-}
+// -- Streamed layers -----------------------------------------------------------------
 
 type Pack = ReturnType<typeof tar.pack>;
 
 /** Writes an uncompressed tar layer whose members `build` adds; returns its blob. */
-async function tarBlob(dir: string, build: (pack: Pack) => Promise<void>): Promise<Blob> {
+async function tarBlob(dir: string, build: (pack: Pack) => Promise<void>): Promise<BlobRef> {
   const pack = tar.pack();
   const stored = putBlob(dir, pack as AsyncIterable<Buffer>);
   const built = build(pack).then(
@@ -141,51 +110,9 @@ async function addDir(pack: Pack, name: string): Promise<void> {
   );
 }
 
-/** Writes config, manifest, index.json and oci-layout for layers already in the blob store. */
-async function writeImage(dir: string, layers: readonly LayerBlob[]): Promise<string> {
-  const config = await putBlob(
-    dir,
-    Buffer.from(
-      JSON.stringify({
-        architecture: 'amd64',
-        os: 'linux',
-        config: { Env: ['PATH=/usr/bin:/bin'] },
-        rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId ?? l.digest) },
-        history: layers.map((_, i) => ({ created_by: `layer ${i}` })),
-      }),
-    ),
-  );
-  const manifest = await putBlob(
-    dir,
-    Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-        layers: layers.map((l) => ({
-          mediaType: l.mediaType ?? 'application/vnd.oci.image.layer.v1.tar',
-          digest: l.digest,
-          size: l.size,
-        })),
-      }),
-    ),
-  );
-  await writeFile(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  await writeFile(
-    join(dir, 'index.json'),
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [
-        {
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          ...manifest,
-          annotations: { 'org.opencontainers.image.ref.name': 't' },
-        },
-      ],
-    }),
-  );
-  return `oci:${dir}:t`;
-}
+/** Writes an image of layers already in the blob store; returns its reference. */
+const writeImage = async (dir: string, layers: readonly LayerBlob[]): Promise<string> =>
+  (await writeOciLayout(dir, 't', { layers })).ref;
 
 // -- Scanning with the resident set watched ----------------------------------------
 
@@ -508,7 +435,7 @@ test('a layer whose tar is cut off in the middle of a file is refused, naming th
   const gz = await putBlob(dir, gzipSync(cut));
   await scanRejects(
     await writeImage(dir, [
-      { ...gz, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', diffId: sha256(cut) },
+      { ...gz, mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', diffId: sha256Digest(cut) },
     ]),
     'INVALID_LAYER',
     /\blayer 0\b.*truncated/,
@@ -519,7 +446,7 @@ test('a layer whose tar is cut off in the middle of a file is refused, naming th
 test('a manifest naming a blob the layout does not have is refused, naming the blob and its layer', async () => {
   const dir = join(root, 'missing');
   const good = await putBlob(dir, await oneFileTar(dir));
-  const missing = { digest: sha256(Buffer.from('never written')), size: 4096 };
+  const missing = { digest: sha256Digest(Buffer.from('never written')), size: 4096 };
   const ref = await writeImage(dir, [good, missing]);
   await scanRejects(ref, 'NOT_FOUND', new RegExp(`blob ${missing.digest} not found \\(layer 1\\)`));
   await rm(dir, { recursive: true, force: true });
@@ -548,7 +475,7 @@ test('a layer declared gzip is read by its content: a plain tar is accepted, byt
   ]);
   const bad = await putBlob(dir, fake);
   await scanRejects(
-    await writeImage(dir, [{ ...bad, mediaType: gzipType, diffId: sha256(tarball) }]),
+    await writeImage(dir, [{ ...bad, mediaType: gzipType, diffId: sha256Digest(tarball) }]),
     'INVALID_LAYER',
     /\blayer 0\b.*gzip/,
   );
