@@ -90,6 +90,7 @@ test('every planted problem is reported with its layer; the deleted key is still
   assert.equal(key?.location.layer?.index, facts.sshKey.addedInLayer);
   assert.equal(key?.location.deleted, true, 'the key is gone from the final filesystem, not from the image');
   assert.equal(key?.location.startLine, 1);
+  assert.match(key?.evidence ?? '', /^-----BEGIN OPENSSH PRIVATE KEY----- \*{5} \(\d+ chars\)$/);
 
   const config = out.ruleFindings.filter((f) => f.location.path === 'image-config' && f.kind === 'secret');
   assert.deepEqual(config.map((f) => f.ruleId).sort(), ['aws-access-token', 'aws-secret-access-key']);

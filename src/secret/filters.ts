@@ -119,10 +119,14 @@ export function isSecretPlaceholder(value: string): boolean {
 
 /**
  * The redacted form of a secret kept as evidence: its first characters (at
- * most four, fewer for short secrets), stars and its length. Nothing else of
- * the secret survives.
+ * most four, fewer for short secrets) — for a PEM block its BEGIN line, which
+ * only names the kind of key —, stars and its length. Nothing else of the
+ * secret survives.
  */
 export function redact(secret: string): string {
+  // A PEM block's BEGIN line names the kind of key and is no part of the secret: show it whole.
+  const pem = /^-----BEGIN ([A-Z0-9 ]{1,40})-----/.exec(secret);
+  if (pem) return `-----BEGIN ${pem[1]}----- ***** (${secret.length} chars)`;
   const shown = secret.length >= 16 ? 4 : secret.length >= 10 ? 2 : 0;
   const head = secret.slice(0, shown).replace(/[^\x21-\x7e]/g, '?');
   return `${head}***** (${secret.length} chars)`;

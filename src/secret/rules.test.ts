@@ -120,7 +120,7 @@ describe('secret rule registry', () => {
         assert.equal(f.location.startLine, fx.line, `${rule.id} in ${fx.path}`);
         assert.equal(f.kind, 'secret');
         assert.equal(f.severity, rule.severity);
-        assert.match(f.evidence ?? '', /^\S{0,4}\*{5} \(\d+ chars\)$/);
+        assert.match(f.evidence ?? '', /^(?:-----BEGIN [A-Z0-9 ]+----- |\S{0,4})\*{5} \(\d+ chars\)$/);
         assertNoLeak(found, fx.secrets);
         // The same text through scanText (an ENV value, a label) gives the same finding.
         const again = s.scanText(fx.path, fx.text).filter((x) => x.ruleId === rule.id);
