@@ -4,7 +4,7 @@
  * linking facts of executables and the tools found on the filesystem.
  */
 import type { LayerRef, Package, RuleFinding } from '../core/index.js';
-import { collectFacts, type FileView, type ImageAnalysis } from '../inventory/index.js';
+import { collectFacts, type FileRecord, type FileView, type ImageAnalysis } from '../inventory/index.js';
 import type { SecretScanner } from '../secret/index.js';
 import { ACCOUNTS_ANALYZER } from './accounts.js';
 import { type ConfigView, configView } from './config.js';
@@ -38,11 +38,19 @@ export interface Accounts {
   readonly emptyPassword: readonly EmptyPassword[];
 }
 
+/** One member of the final filesystem and the layer it comes from. */
+export interface ViewEntry {
+  readonly rec: FileRecord;
+  readonly layer: number;
+}
+
 export interface CheckContext {
   readonly analysis: ImageAnalysis;
   /** Absent for root filesystems (`dir:`), which have no config. */
   readonly config?: ConfigView;
   readonly view: FileView;
+  /** Every member of the final filesystem, in the view's order: walked once, shared by the checks. */
+  readonly entries: readonly ViewEntry[];
   /** The LayerRef of a layer index. */
   readonly layer: (index: number) => LayerRef | undefined;
   readonly accounts: Accounts;
@@ -181,17 +189,19 @@ export function buildContext(
   const found = scanConfigVars(scanner, vars);
   const accounts = readAccounts(analysis);
   const history = readHistory(analysis.config, analysis.layers, scanner, found.hashes);
+  const entries = [...view.entries()];
   const ctx: CheckContext = {
     analysis,
     ...(config ? { config } : {}),
     view,
+    entries,
     layer: (i) => refs.get(i),
     accounts,
     owners,
     osPackages,
     elf,
-    tools: findTools(view, owners, config?.path ?? []),
-    fs: scanFilesystem(view, accounts, (p) => owners.has(p)),
+    tools: findTools(view, entries, owners, config?.path ?? []),
+    fs: scanFilesystem(entries, accounts, (p) => owners.has(p)),
     history: history.entries,
     historyFindings: lintHistory(history.entries, historyRuleIds),
     secretHashes: new Set([...found.hashes, ...history.hashes]),

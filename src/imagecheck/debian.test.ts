@@ -40,7 +40,7 @@ describe('Debian 12 image', { timeout: 30 * 60 * 1000 }, () => {
   before(async () => {
     img = await debianImage();
     analysis = await analyzeImageRef(`oci:${img.layout}:${img.tag}`, {
-      analyzers: imageCheckAnalyzers(),
+      ...imageCheckAnalyzers(),
       cacheDir: false,
     });
     result = checkImage(analysis);

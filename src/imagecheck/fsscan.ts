@@ -3,8 +3,8 @@
  * attack surface read: setuid/setgid files, world-writable paths, owners the
  * account databases do not name, credential files and VCS directories.
  */
-import type { FileRecord, FileView } from '../inventory/index.js';
-import type { Accounts } from './context.js';
+import type { FileRecord } from '../inventory/index.js';
+import type { Accounts, ViewEntry } from './context.js';
 
 export interface FsEntry {
   readonly path: string;
@@ -72,7 +72,11 @@ function note(map: Map<number, UnknownOwner>, id: number, path: string, layer: n
   u.layers.add(layer);
 }
 
-export function scanFilesystem(view: FileView, accounts: Accounts, owned: (path: string) => boolean): FsScan {
+export function scanFilesystem(
+  entries: readonly ViewEntry[],
+  accounts: Accounts,
+  owned: (path: string) => boolean,
+): FsScan {
   const setuid: FsEntry[] = [];
   const setgid: FsEntry[] = [];
   const worldWritable: FsEntry[] = [];
@@ -86,7 +90,7 @@ export function scanFilesystem(view: FileView, accounts: Accounts, owned: (path:
     if (list.length < MAX_LISTED) list.push(e);
   };
   let insideVcs: string | undefined;
-  for (const { rec, layer } of view.entries()) {
+  for (const { rec, layer } of entries) {
     const e: FsEntry = { path: rec.p, layer, mode: rec.m, uid: rec.u, gid: rec.g, kind: rec.k };
     const file = rec.k === 'f' || rec.k === 'h';
     if (file && (rec.m & 0o4000) !== 0) push(setuid, e);

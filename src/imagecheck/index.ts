@@ -6,10 +6,10 @@
  * files) and the attack surface with a minimality score and a concrete
  * suggestion — all from one pass over the image.
  *
- *   const a = await analyzeImageRef(ref, { analyzers: imageCheckAnalyzers() });
+ *   const a = await analyzeImageRef(ref, { ...imageCheckAnalyzers() });
  *   const { findings, surface } = checkImage(a);
  */
-import type { Cataloger } from '../inventory/index.js';
+import type { Cataloger, StreamAnalyzer } from '../inventory/index.js';
 import { accountsAnalyzer } from './accounts.js';
 import { elfAnalyzer } from './elf.js';
 
@@ -33,7 +33,11 @@ export type {
   SurfaceItem,
 } from './types.js';
 
-/** The analysers the checks read, to pass as `InventoryOptions.analyzers`. */
-export function imageCheckAnalyzers(): Cataloger[] {
-  return [accountsAnalyzer as Cataloger, elfAnalyzer as Cataloger];
+/**
+ * The analysers the checks read, as `InventoryOptions` takes them: the
+ * account databases (read whole, they are small) and the executables'
+ * linking (streamed: only their first megabyte and dynamic segment are kept).
+ */
+export function imageCheckAnalyzers(): { analyzers: Cataloger[]; streamAnalyzers: StreamAnalyzer[] } {
+  return { analyzers: [accountsAnalyzer as Cataloger], streamAnalyzers: [elfAnalyzer as StreamAnalyzer] };
 }

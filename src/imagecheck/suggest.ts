@@ -77,7 +77,7 @@ function entryProgram(ctx: CheckContext): Entry | undefined {
 function libraryPaths(ctx: CheckContext, names: readonly string[]): Map<string, string> {
   const wanted = new Set(names);
   const out = new Map<string, string>();
-  for (const { rec } of ctx.view.entries()) {
+  for (const { rec } of ctx.entries) {
     if (!LIB_DIR.test(rec.p)) continue;
     const base = rec.p.slice(rec.p.lastIndexOf('/') + 1);
     if (wanted.has(base) && !out.has(base)) out.set(base, ctx.view.resolve(rec.p) ?? rec.p);

@@ -109,7 +109,7 @@ function contributors(ctx: CheckContext): SurfaceContributor[] {
     ...(p.layer ? { layer: p.layer.index } : {}),
   }));
   const groups = new Map<string, { bytes: number; files: number }>();
-  for (const { rec } of ctx.view.entries()) {
+  for (const { rec } of ctx.entries) {
     if ((rec.k !== 'f' && rec.k !== 'h') || ctx.owners.has(rec.p)) continue;
     const g = groupOf(rec.p);
     const cur = groups.get(g) ?? { bytes: 0, files: 0 };

@@ -117,7 +117,7 @@ export async function analyzeSpec(spec: ImageSpec): Promise<ImageAnalysis> {
     const ref = await writeImage(join(dir, 'oci'), spec);
     await mkdir(join(dir, 'tmp'));
     return await analyzeImageRef(ref, {
-      analyzers: imageCheckAnalyzers(),
+      ...imageCheckAnalyzers(),
       cacheDir: false,
       tmpDir: join(dir, 'tmp'),
     });

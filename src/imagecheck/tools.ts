@@ -7,6 +7,7 @@
 import type { Package } from '../core/index.js';
 import type { FileView } from '../inventory/index.js';
 import type { SurfaceCategory } from './types.js';
+import type { ViewEntry } from './context.js';
 
 export type ToolCategory = Extract<
   SurfaceCategory,
@@ -63,6 +64,7 @@ export function toolCategory(name: string): ToolCategory | undefined {
 /** Every tool in the bin directories and PATH (`pathDirs`), in path order. */
 export function findTools(
   view: FileView,
+  entries: readonly ViewEntry[],
   owners: ReadonlyMap<string, Package>,
   pathDirs: readonly string[],
 ): Tool[] {
@@ -72,7 +74,7 @@ export function findTools(
     if (r !== undefined) dirs.add(r);
   }
   const tools: Tool[] = [];
-  for (const { rec, layer } of view.entries()) {
+  for (const { rec, layer } of entries) {
     if (rec.k !== 'f' && rec.k !== 'h' && rec.k !== 'l') continue;
     const slash = rec.p.lastIndexOf('/');
     const dir = slash <= 0 ? '/' : rec.p.slice(0, slash);

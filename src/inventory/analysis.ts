@@ -273,7 +273,7 @@ export async function analyzeLayer(
       while (sinks.some((s) => !s.sink.done) && !(await content.next()).done);
       for (const { name, sink } of sinks) {
         try {
-          const fact = sink.end();
+          const fact = await sink.end();
           if (fact !== undefined) facts.push({ c: name, p: e.path, f: fact });
         } catch (err) {
           warnings.push(`${opts.what}: ${name}: ${e.path}: ${errorMessage(err)}`);

@@ -82,8 +82,8 @@ export interface StreamSink<F> {
   write(chunk: Buffer): void;
   /** True once further input would change nothing; the walker stops feeding it. */
   readonly done: boolean;
-  /** The file ended: its fact, or undefined when it holds nothing. */
-  end(): F | undefined;
+  /** The file ended (or the sink is done): its fact, or undefined when it holds nothing. */
+  end(): F | undefined | Promise<F | undefined>;
 }
 
 /**

@@ -50,13 +50,37 @@ export class FileView {
     }
   }
 
+  /** Walks to `path` component by component, without building a list of them (the hot path of every lookup). */
   private node(path: string): Node | undefined {
     let n: Node | undefined = this.root;
-    for (const p of split(path)) {
-      n = n.children?.get(p);
-      if (!n) return undefined;
+    let i = 0;
+    while (i < path.length) {
+      let j = path.indexOf('/', i);
+      if (j === -1) j = path.length;
+      if (j > i && !(j === i + 1 && path.charCodeAt(i) === 46)) {
+        n = n.children?.get(path.slice(i, j));
+        if (!n) return undefined;
+      }
+      i = j + 1;
     }
     return n;
+  }
+
+  /** `path` when no component of it is a symlink, `..` or empty; else undefined (the caller resolves it fully). */
+  private plain(path: string): string | undefined {
+    if (path.length > 1 && path.endsWith('/')) return undefined;
+    let n: Node | undefined = this.root;
+    let i = path.startsWith('/') ? 1 : 0;
+    while (i < path.length) {
+      let j = path.indexOf('/', i);
+      if (j === -1) j = path.length;
+      const name = path.slice(i, j);
+      if (name === '' || name === '.' || name === '..') return undefined;
+      n = n?.children?.get(name);
+      if (n?.rec?.k === 'l') return undefined;
+      i = j + 1;
+    }
+    return path.startsWith('/') ? path : `/${path}`;
   }
 
   /** The member at `path` (not following symlinks) and the layer it comes from. */
@@ -71,6 +95,8 @@ export class FileView {
    * undefined on a loop (more than 40 links).
    */
   resolve(path: string): string | undefined {
+    const fast = this.plain(path);
+    if (fast !== undefined) return fast;
     const queue = split(path);
     const current: string[] = [];
     let hops = 0;

@@ -207,11 +207,13 @@ async function scanTarget(
   }
   const secrets = scanners.includes('secret') ? createSecretScanner(allow ? { allow } : {}) : undefined;
   const misconfig = scanners.includes('misconfig');
+  const checks = misconfig ? imageCheckAnalyzers() : { analyzers: [], streamAnalyzers: [] };
   const analysis = await analyzeImageRef(ref, {
     ...options,
-    analyzers: [...(options.analyzers ?? []), ...(misconfig ? imageCheckAnalyzers() : [])],
+    analyzers: [...(options.analyzers ?? []), ...checks.analyzers],
     streamAnalyzers: [
       ...(options.streamAnalyzers ?? []),
+      ...checks.streamAnalyzers,
       ...(secrets ? [secretAnalyzer(secrets, allow)] : []),
     ],
   });

@@ -1,7 +1,7 @@
 import { MamoriError } from '../core/index.js';
 import { keywordMatcher, type KeywordMatcher } from './keywords.js';
 import { SECRET_RULES } from './rules.js';
-import { DEFAULT_SKIP_PATHS, globMatcher } from './skip.js';
+import { DEFAULT_SCANNED_PATHS, DEFAULT_SKIP_PATHS, globMatcher } from './skip.js';
 import type { AllowList, SecretRule, SecretScannerOptions } from './types.js';
 
 /** Bytes of context kept on each side of a candidate region and of a window's owned range. */
@@ -89,10 +89,10 @@ function compile(opts: SecretScannerOptions): CompiledRules {
     }
   }
 
-  const skipGlobs = [
-    ...(opts.defaultSkips === false ? [] : DEFAULT_SKIP_PATHS),
-    ...(opts.allow?.paths ?? []),
-  ];
+  const defaults = opts.defaultSkips !== false;
+  const skip = globMatcher(defaults ? DEFAULT_SKIP_PATHS : []);
+  const keep = globMatcher(defaults ? DEFAULT_SCANNED_PATHS : []);
+  const allowed = globMatcher(opts.allow?.paths ?? []);
   const findings = opts.allow?.findings ?? [];
   return {
     rules,
@@ -103,7 +103,8 @@ function compile(opts: SecretScannerOptions): CompiledRules {
       literal: Buffer.from(literal, 'latin1'),
       rules: rs,
     })),
-    skipped: globMatcher(skipGlobs),
+    // Skipped: an allow-listed path, or a default skip that no default exception takes back.
+    skipped: (p: string) => allowed(p) || (skip(p) && !keep(p)),
     ...(opts.allow ? { allow: opts.allow } : {}),
     allowHashes: new Set(findings.flatMap((f) => (f.kind === 'hash' ? [f.sha256] : []))),
     allowLocations: new Set(

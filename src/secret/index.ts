@@ -18,7 +18,7 @@ export type { SecretScanner } from './scanner.js';
 export { WINDOW_BYTES } from './file-scan.js';
 export type { SecretFileScan } from './file-scan.js';
 export { SECRET_RULES } from './rules.js';
-export { DEFAULT_SKIP_PATHS, looksBinary } from './skip.js';
+export { DEFAULT_SCANNED_PATHS, DEFAULT_SKIP_PATHS, looksBinary } from './skip.js';
 export { loadAllowList, parseAllowList, MAX_ALLOW_LIST_BYTES } from './allowlist.js';
 export { isSecretPlaceholder, redact, secretHash, shannonEntropy } from './filters.js';
 export type {

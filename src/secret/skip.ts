@@ -40,10 +40,26 @@ export const DEFAULT_SKIP_PATHS: readonly string[] = Object.freeze([
   '/usr/local/lib/python3*/test/**',
   '**/{site,dist}-packages/**/{test,tests}/**',
   '**/node_modules/**/{test,tests,__tests__}/**',
+  // The standard libraries of language runtimes, as the distribution or the
+  // runtime's own installer puts them (Debian's perl-modules and libpython3.x-stdlib,
+  // Alpine's core_perl, the python images' /usr/local/lib/python3.x):
+  // upstream code and test keys, never the image owner's. Installed packages
+  // in their site-packages are scanned (DEFAULT_SCANNED_PATHS).
+  '/usr/share/perl/**',
+  '/usr/share/perl5/core_perl/**',
+  '/usr/lib/perl5/core_perl/**',
+  '/usr/lib/python3.*/**',
+  '/usr/local/lib/python3.*/**',
   '/usr/lib/go-*/src/**',
   '/usr/share/go-*/src/**',
   '/usr/local/go/src/**',
   '/usr/share/gocode/**',
+]);
+
+/** Paths scanned even where a default skip above covers them: packages installed into a runtime's tree. */
+export const DEFAULT_SCANNED_PATHS: readonly string[] = Object.freeze([
+  '/usr/lib/python3.*/site-packages/**',
+  '/usr/local/lib/python3.*/site-packages/**',
 ]);
 
 const GLOB_OPTIONS = { dot: true, nocomment: true, nonegate: true, noext: true } as const;
@@ -51,8 +67,9 @@ const GLOB_OPTIONS = { dot: true, nocomment: true, nonegate: true, noext: true }
 /**
  * Compiles globs (`*`, `**`, `?`, `[…]`, `{a,b}`; no negation or extglobs) to
  * one predicate over absolute paths; dot files match. A glob without a
- * leading `/` or `**` is taken from the root. Each glob's literal prefix and
- * suffix are checked first, so most paths never reach the glob matcher.
+ * leading `/` or `**` is taken from the root. Each glob's literal prefix,
+ * suffix and longest inner literal are checked first, so most paths never
+ * reach the glob matcher.
  */
 export function globMatcher(globs: readonly string[]): (path: string) => boolean {
   if (globs.length === 0) return () => false;
@@ -62,14 +79,26 @@ export function globMatcher(globs: readonly string[]): (path: string) => boolean
     if (mm.set.length === 0 || p.includes('\0')) throw new RangeError(`invalid glob "${g}"`);
     const first = p.search(/[*?[{\\]/);
     const last = Math.max(...['*', '?', ']', '}'].map((c) => p.lastIndexOf(c)));
+    // The longest literal run between wildcards (`/testdata/` of `**/testdata/**`): a path without it cannot match.
+    const inner = p.includes('\\')
+      ? ''
+      : p
+          .split(/\*+|\?|\[[^\]]*\]|\{[^}]*\}/)
+          .reduce((a, b) => (b.length > a.length ? b : a), '')
+          // `a/**` also matches `a` itself: the slashes next to a wildcard are not required.
+          .replace(/^\/+|\/+$/g, '');
     return {
       mm,
       prefix: first === -1 ? p : p.slice(0, first),
       suffix: first === -1 || p.includes('\\') ? '' : p.slice(last + 1),
+      inner,
     };
   });
   return (path) =>
-    compiled.some((c) => path.startsWith(c.prefix) && path.endsWith(c.suffix) && c.mm.match(path));
+    compiled.some(
+      (c) =>
+        path.startsWith(c.prefix) && path.endsWith(c.suffix) && path.includes(c.inner) && c.mm.match(path),
+    );
 }
 
 /** Bytes looked at to decide that a file is binary. */
