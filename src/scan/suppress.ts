@@ -421,6 +421,23 @@ export function applySuppressions(
   const img = imageIds(ctx.image);
   const purls = new Map<string, ParsedPurl | undefined>();
 
+  /**
+   * The first live ignore entry (file order) naming one of `ids` that applies;
+   * every applying entry, expired or not, counts a hit.
+   */
+  const ignoreEntry = (
+    ids: readonly string[],
+    applies: (e: IgnoreEntry) => boolean,
+  ): { reason: string; source: string } | undefined => {
+    let first: IgnoreEntry | undefined;
+    for (const e of lookup(byId, ids).sort((a, b) => a.index - b.index)) {
+      if (!applies(e)) continue;
+      hits[e.index] = (hits[e.index] ?? 0) + 1;
+      if (!first && (e.expires === undefined || now < e.expires.at)) first = e;
+    }
+    return first && { reason: first.reason, source: `ignore-file:${ignoreName}#ignore[${first.index}]` };
+  };
+
   const result: SuppressionResult = {
     kept: [],
     suppressed: [],
@@ -437,18 +454,9 @@ export function applySuppressions(
     const pkg: Pkg = { finding, purl };
     const ids = findingIds(finding);
 
-    let ignoredBy: IgnoreEntry | undefined;
-    for (const e of lookup(byId, ids).sort((a, b) => a.index - b.index)) {
-      if (!ignoreApplies(e, pkg, glob)) continue;
-      hits[e.index] = (hits[e.index] ?? 0) + 1;
-      if (!ignoredBy && (e.expires === undefined || now < e.expires.at)) ignoredBy = e;
-    }
+    const ignoredBy = ignoreEntry(ids, (e) => ignoreApplies(e, pkg, glob));
     if (ignoredBy) {
-      result.suppressed.push({
-        finding,
-        reason: ignoredBy.reason,
-        source: `ignore-file:${ignoreName}#ignore[${ignoredBy.index}]`,
-      });
+      result.suppressed.push({ finding, ...ignoredBy });
       continue;
     }
 
@@ -479,18 +487,12 @@ export function applySuppressions(
   }
 
   for (const finding of ruleFindings) {
-    let ignoredBy: IgnoreEntry | undefined;
-    for (const e of lookup(byId, [finding.ruleId.toLowerCase()]).sort((a, b) => a.index - b.index)) {
-      if (e.packages || (e.paths && !e.paths.some((g) => glob(g).match(finding.location.path)))) continue;
-      hits[e.index] = (hits[e.index] ?? 0) + 1;
-      if (!ignoredBy && (e.expires === undefined || now < e.expires.at)) ignoredBy = e;
-    }
+    const ignoredBy = ignoreEntry(
+      [finding.ruleId.toLowerCase()],
+      (e) => !e.packages && (!e.paths || e.paths.some((g) => glob(g).match(finding.location.path))),
+    );
     if (ignoredBy) {
-      result.suppressedRules.push({
-        finding,
-        reason: ignoredBy.reason,
-        source: `ignore-file:${ignoreName}#ignore[${ignoredBy.index}]`,
-      });
+      result.suppressedRules.push({ finding, ...ignoredBy });
     } else {
       result.keptRules.push(finding);
     }
