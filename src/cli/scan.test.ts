@@ -176,7 +176,13 @@ test('--fail-on gates the pipeline: exit 1 at or above, 0 below; --ignore-unfixe
 test('a missing database or a bad severity is a clear error with exit code 2', async () => {
   const c = capture();
   assert.equal(await main(['scan', image, '--db', join(dir, 'nope.db'), '--no-cache'], c.io), 2);
-  assert.match(c.text().stderr, /mamori: error: .*nope\.db/);
+  assert.match(
+    c.text().stderr,
+    /^mamori: error: no vulnerability database at .*nope\.db; run "mamori db update" or "mamori db import FILE" first \(or leave vulnerabilities out: --scanners secret,misconfig\)\n$/,
+  );
+  const only = capture();
+  assert.equal(await main(['scan', image, '--db', join(dir, 'nope.db'), '--scanners', 'vuln'], only.io), 2);
+  assert.doesNotMatch(only.text().stderr, /leave vulnerabilities out/);
   const s = capture();
   assert.equal(await main(['scan', image, '--db', db, '--fail-on', 'SEVERE'], s.io), 2);
   assert.match(s.text().stderr, /unknown severity "SEVERE"/);

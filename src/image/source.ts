@@ -31,7 +31,7 @@ export class StoreImageSource implements ImageSource {
     } catch (e) {
       // Say which layer: a digest alone does not tell the user where to look.
       if (e instanceof MamoriError && e.code === 'NOT_FOUND') {
-        throw new MamoriError('NOT_FOUND', `${e.message} (layer ${layer.index})`, { cause: e });
+        throw new MamoriError('NOT_FOUND', `${e.message} (layer ${layer.index})`);
       }
       throw e;
     }

@@ -1,5 +1,6 @@
 import {
   MamoriError,
+  isMamoriError,
   SEVERITIES,
   severityRank,
   type Finding,
@@ -12,7 +13,7 @@ import { analyzeImageRef, type Inventory, type InventoryOptions } from '../inven
 import { readSbomFile, sniffSbom } from '../sbomfile/index.js';
 import { matchPackages } from '../match/index.js';
 import { createSecretScanner, loadAllowList } from '../secret/index.js';
-import { defaultDbPath, openVulnDb } from '../vulndb/index.js';
+import { defaultDbPath, openVulnDb, type VulnDb } from '../vulndb/index.js';
 import { loadIgnoreFile } from './ignore.js';
 import { layerSecretFindings, secretAnalyzer } from './secrets.js';
 import {
@@ -114,6 +115,20 @@ export function gateViolations<F extends { readonly severity: SeverityLevel }>(
   return findings.filter((f) => severityRank(f.severity) >= severityRank(failOn));
 }
 
+/** The database, read-only; a missing one names the way to scan without it. */
+async function openDb(path: string, scanners: readonly ScannerName[]): Promise<VulnDb> {
+  try {
+    return await openVulnDb(path, { readonly: true });
+  } catch (e) {
+    const others = scanners.filter((s) => s !== 'vuln');
+    if (!isMamoriError(e, 'NOT_FOUND') || others.length === 0) throw e;
+    throw new MamoriError(
+      'NOT_FOUND',
+      `${e.message} (or leave vulnerabilities out: --scanners ${others.join(',')})`,
+    );
+  }
+}
+
 /** What one pass over the target yields for the scanners. */
 interface Target {
   readonly inventory: Inventory;
@@ -140,7 +155,7 @@ export async function scan(ref: string, options: ScanOptions = {}): Promise<Scan
   const vex = options.vex?.length ? await loadOpenVex(options.vex) : undefined;
   const allow =
     options.secretAllowList !== undefined ? await loadAllowList(options.secretAllowList) : undefined;
-  const db = scanners.includes('vuln') ? await openVulnDb(path, { readonly: true }) : undefined;
+  const db = scanners.includes('vuln') ? await openDb(path, scanners) : undefined;
   try {
     const target = await scanTarget(ref, scanners, options, allow);
     const inv = target.inventory;
