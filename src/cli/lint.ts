@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { MamoriError, SEVERITIES, type RuleFinding } from '../core/index.js';
+import { createSecretScanner } from '../secret/index.js';
 import {
   lintDockerfile,
   lintDockerfileFile,
@@ -65,13 +66,15 @@ Examples:
     );
   dockerfile.action(async (files: string[], o: LintCliOptions) => {
     const failOn = o.failOn !== undefined ? parseSeverity(o.failOn) : undefined;
+    // One secret scanner (its rules compiled once) for every file.
+    const secrets = createSecretScanner();
     const findings: RuleFinding[] = [];
     const suppressed: LintResult['suppressed'][number][] = [];
     for (const f of files) {
       const r =
         f === '-'
-          ? lintDockerfile(await readStdin(stdin, MAX_DOCKERFILE_BYTES), { path: '<stdin>' })
-          : await lintDockerfileFile(f, { path: f });
+          ? lintDockerfile(await readStdin(stdin, MAX_DOCKERFILE_BYTES), { path: '<stdin>', secrets })
+          : await lintDockerfileFile(f, { path: f, secrets });
       findings.push(...r.findings);
       suppressed.push(...r.suppressed);
     }

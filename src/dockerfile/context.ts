@@ -1,8 +1,10 @@
 /**
  * What the rules share: the model, the commands of every RUN (ONBUILD RUN
- * included), and the stages whose file system ends up in the final image.
+ * included), the stages whose file system ends up in the final image, and
+ * the secret scanner the credential rule runs on the instructions' text.
  */
 import type { SeverityLevel } from '../core/finding.js';
+import type { SecretScanner } from '../secret/index.js';
 import { basename, runCommands } from './commands.js';
 import type { CommandView } from './commands.js';
 import type { DockerfileModel, Instruction, SourceRange, Stage } from './model.js';
@@ -15,6 +17,12 @@ export interface RuleHit {
   readonly evidence: string;
   /** A fix specific to this finding, where the rule's general one can be made concrete. */
   readonly fix?: string;
+  /**
+   * This finding's severity where the rule grades its findings (MD021 takes
+   * the severity of the secret rule that matched); never above the rule's own
+   * `severity`, which is the highest any of its findings gets.
+   */
+  readonly severity?: SeverityLevel;
 }
 
 export interface RunInfo {
@@ -35,6 +43,9 @@ export interface LintContext {
   readonly finalChain: ReadonlySet<number>;
   /** For each stage index, the first stage of its in-file chain (the one FROM an external image). */
   readonly roots: readonly Stage[];
+  /** Path of the Dockerfile as shown in findings: what the secret scanner is told it scans. */
+  readonly path: string;
+  readonly secrets: SecretScanner;
 }
 
 export interface DockerfileRule {
@@ -77,7 +88,7 @@ export function isWindowsImage(stage: Stage): boolean {
 
 const POSIX_SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'busybox']);
 
-export function buildContext(model: DockerfileModel): LintContext {
+export function buildContext(model: DockerfileModel, path: string, secrets: SecretScanner): LintContext {
   const runs: RunInfo[] = [];
   const roots: Stage[] = [];
   for (const s of model.stages) roots[s.index] = s.baseStage !== undefined ? (roots[s.baseStage] ?? s) : s;
@@ -100,5 +111,13 @@ export function buildContext(model: DockerfileModel): LintContext {
   const finalChain = new Set<number>(
     finalStage === undefined ? [] : stageChain(model, finalStage).map((s) => s.index),
   );
-  return { model, runs, ...(finalStage !== undefined ? { finalStage } : {}), finalChain, roots };
+  return {
+    model,
+    runs,
+    ...(finalStage !== undefined ? { finalStage } : {}),
+    finalChain,
+    roots,
+    path,
+    secrets,
+  };
 }

@@ -83,7 +83,7 @@ const SHAPES: [string, string, string | undefined][] = [
   ['expose', `FROM a\nEXPOSE ${line('8080 ')} 22\n`, 'MD023'],
   ['packages', `FROM a\nRUN apt-get install -y ${line('pkg ')}\n`, 'MD008'],
   ['chmod', `FROM a\nRUN chmod ${line('a')}\n`, undefined],
-  ['secret formats', `FROM a\nRUN echo ${line('AKIA')} AKIAIOSFODNN7EXAMPLE\n`, 'MD021'],
+  ['secret formats', `FROM a\nRUN echo ${line('AKIA')} AKIAZ7QWERTYUIOPL2KJ\n`, 'MD021'],
   ['directive', `# escape=${line(' ')}x\nFROM a\n`, undefined],
   ['comment', `FROM a\n# mamori-ignore: ${line('MD001,')}\n`, undefined],
   ['spaces then text', `FROM a\nRUN a${line(' ')}b\n`, undefined],

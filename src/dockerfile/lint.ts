@@ -1,7 +1,10 @@
 /** `lintDockerfile`: parse, run every rule, apply suppressions, return sorted findings. */
 import { MamoriError } from '../core/errors.js';
 import { readBoundedFile } from '../core/files.js';
-import type { RuleFinding } from '../core/finding.js';
+import { severityRank } from '../core/finding.js';
+import type { RuleFinding, SeverityLevel } from '../core/finding.js';
+import { createSecretScanner } from '../secret/index.js';
+import type { SecretScanner } from '../secret/index.js';
 import { buildContext } from './context.js';
 import type { DockerfileRule, RuleHit } from './context.js';
 import type { SourceRange } from './model.js';
@@ -17,6 +20,12 @@ export interface LintOptions {
   readonly path?: string;
   /** Size limit in bytes (UTF-8); default MAX_DOCKERFILE_BYTES. */
   readonly maxBytes?: number;
+  /**
+   * The secret scanner MD021 runs on the instructions (its allow-list and
+   * rules apply); one is built per call when absent. Callers linting many
+   * files pass one, built once with `createSecretScanner`.
+   */
+  readonly secrets?: SecretScanner;
 }
 
 export interface StageSummary {
@@ -61,18 +70,39 @@ function bounded(text: string): string {
   return one.length > MAX_TEXT ? `${one.slice(0, MAX_TEXT - 1)}…` : one;
 }
 
+function secretScanner(opts: LintOptions): SecretScanner {
+  const given: unknown = opts.secrets;
+  if (given === undefined) return createSecretScanner();
+  if (
+    typeof given !== 'object' ||
+    given === null ||
+    typeof (given as SecretScanner).scanText !== 'function'
+  ) {
+    throw new MamoriError('INVALID_ARGUMENT', 'secrets must be a scanner made by createSecretScanner');
+  }
+  return given as SecretScanner;
+}
+
+/** A hit's own severity, capped at its rule's. */
+function severityOf(rule: DockerfileRule, hit?: SeverityLevel): SeverityLevel {
+  if (hit === undefined) return rule.severity;
+  const rank = severityRank(hit);
+  return rank >= 0 && rank < severityRank(rule.severity) ? hit : rule.severity;
+}
+
 function toFinding(
   rule: DockerfileRule,
   path: string,
   range: SourceRange,
   evidence: string,
   fix?: string,
+  severity?: SeverityLevel,
 ): RuleFinding {
   return {
     kind: 'misconfig',
     ruleId: rule.id,
     title: rule.title,
-    severity: rule.severity,
+    severity: severityOf(rule, severity),
     rationale: rule.rationale,
     fix: bounded(fix ?? rule.fix),
     location: { path, ...range },
@@ -101,8 +131,9 @@ export function lintDockerfile(text: string, opts: LintOptions = {}): LintResult
     throw new MamoriError('LIMIT_EXCEEDED', `Dockerfile is ${size} bytes, over the ${max}-byte limit`);
   }
   const path = opts.path ?? 'Dockerfile';
+  const secrets = secretScanner(opts);
   const model = parseDockerfile(text);
-  const ctx = buildContext(model);
+  const ctx = buildContext(model, path, secrets);
   const { suppressions, problems } = readSuppressions(model, dockerfileRules);
   const perInstruction = new Map<string, string>();
   const fileWide = new Map<string, string>();
@@ -117,7 +148,7 @@ export function lintDockerfile(text: string, opts: LintOptions = {}): LintResult
   const seen = new Set<string>();
   for (const rule of dockerfileRules) {
     for (const hit of rule.check(ctx) as Iterable<RuleHit>) {
-      const finding = toFinding(rule, path, hit.range, hit.evidence, hit.fix);
+      const finding = toFinding(rule, path, hit.range, hit.evidence, hit.fix, hit.severity);
       const key = `${rule.id}|${hit.range.startLine}:${hit.range.startColumn}-${hit.range.endLine}:${hit.range.endColumn}|${hit.evidence}`;
       if (seen.has(key)) continue;
       seen.add(key);

@@ -161,3 +161,22 @@ export function rangeIn(text: MappedText, start: number, end: number): SourceRan
   const b = positionAt(text, Math.max(start, end - 1));
   return { startLine: a.line, startColumn: a.column, endLine: b.line, endColumn: b.column + 1 };
 }
+
+/**
+ * Offset in a mapped text of a source position, the inverse of `positionAt`;
+ * the column just past a segment's last character is accepted (an exclusive
+ * end). Undefined when the position is in no segment.
+ */
+export function offsetAt(text: MappedText, line: number, column: number): number | undefined {
+  const segs = text.segments;
+  let end: number | undefined;
+  for (let i = 0; i < segs.length; i++) {
+    const s = segs[i] as TextSegment;
+    if (s.line !== line || column < s.column) continue;
+    const length = (segs[i + 1]?.offset ?? text.text.length) - s.offset;
+    const k = column - s.column;
+    if (k < length) return s.offset + k;
+    if (k === length) end ??= s.offset + k;
+  }
+  return end;
+}

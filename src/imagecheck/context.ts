@@ -203,7 +203,7 @@ export function buildContext(
     tools: findTools(view, entries, owners, config?.path ?? []),
     fs: scanFilesystem(entries, accounts, (p) => owners.has(p)),
     history: history.entries,
-    historyFindings: lintHistory(history.entries, historyRuleIds),
+    historyFindings: lintHistory(history.entries, historyRuleIds, scanner),
     secretHashes: new Set([...found.hashes, ...history.hashes]),
     secretKeys: found.keys,
   };

@@ -187,7 +187,11 @@ function isRootfsAdd(instruction: string): boolean {
  * `ruleIds`, each placed at `image-config` in the layer of its entry.
  * Suppression comments are not honoured: an image cannot silence its own findings.
  */
-export function lintHistory(entries: readonly HistoryEntry[], ruleIds: ReadonlySet<string>): RuleFinding[] {
+export function lintHistory(
+  entries: readonly HistoryEntry[],
+  ruleIds: ReadonlySet<string>,
+  secrets?: SecretScanner,
+): RuleFinding[] {
   const lines: string[] = ['FROM scratch'];
   const ranges: Array<{ from: number; to: number; entry: HistoryEntry }> = [];
   let line = 2;
@@ -203,7 +207,11 @@ export function lintHistory(entries: readonly HistoryEntry[], ruleIds: ReadonlyS
     line += count;
   }
   if (ranges.length === 0) return [];
-  const result = lintDockerfile(lines.join('\n'), { path: 'image-config', maxBytes: 2 * MAX_DOCKERFILE });
+  const result = lintDockerfile(lines.join('\n'), {
+    path: 'image-config',
+    maxBytes: 2 * MAX_DOCKERFILE,
+    ...(secrets ? { secrets } : {}),
+  });
   const all = [...result.findings, ...result.suppressed.map((s) => s.finding)];
   const out: RuleFinding[] = [];
   for (const f of all) {

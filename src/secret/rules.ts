@@ -414,6 +414,8 @@ export const SECRET_RULES: readonly SecretRule[] = Object.freeze([
     maxLength: 2080,
     validate: isNpmCredential,
     placeholders: true,
+    // The same token as an npm_… access token: one finding, the one that names the file's role.
+    supersedes: ['npm-access-token'],
     references: ['https://docs.npmjs.com/cli/v10/configuring-npm/npmrc#auth-related-configuration'],
   },
   {

@@ -289,3 +289,18 @@ describe('secret scanner', () => {
     );
   });
 });
+
+test('an npm access token as an .npmrc _authToken is one finding, the .npmrc rule', () => {
+  const token = `npm_${'aB3dE5fG7hJ9kL1mN2pQ4rS6tU8vW0xY2zA4'}`;
+  const found = createSecretScanner().scanBuffer(
+    '/root/.npmrc',
+    Buffer.from(`//registry.npmjs.org/:_authToken=${token}\n`),
+  );
+  assert.deepEqual(
+    found.map((f) => f.ruleId),
+    ['npmrc-auth-token'],
+  );
+  // The same token anywhere else is the access-token rule's.
+  const elsewhere = createSecretScanner().scanBuffer('/app/publish.sh', Buffer.from(`TOKEN=${token}\n`));
+  assert.ok(elsewhere.some((f) => f.ruleId === 'npm-access-token'));
+});

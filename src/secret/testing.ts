@@ -424,7 +424,14 @@ export async function ruleFixtures(dir: string): Promise<Record<string, RuleFixt
       negatives: [{ path: '/app/.env', text: `STRIPE_SECRET_KEY=${sk}\n` }],
     },
     'npm-access-token': {
-      positives: [pos('/root/.npmrc', `//registry.npmjs.org/:_authToken=${npmTok}\n`, npmTok)],
+      // In an .npmrc the npmrc-auth-token finding replaces this one (same bytes); elsewhere this rule reports it.
+      positives: [
+        pos(
+          '/app/publish.sh',
+          `curl -H "Authorization: Bearer ${npmTok}" https://registry.npmjs.org/\n`,
+          npmTok,
+        ),
+      ],
       negatives: [
         {
           path: '/app/.env',
@@ -490,6 +497,8 @@ export async function ruleFixtures(dir: string): Promise<Record<string, RuleFixt
           npmrcToken,
         ),
         pos('/app/.npmrc', `_auth=${npmAuth}\nemail=ci@example.com\n`, npmAuth),
+        // An npm_… access token as the _authToken: reported once, by this rule.
+        pos('/home/ci/.npmrc', `//registry.npmjs.org/:_authToken=${npmTok}\n`, npmTok),
       ],
       negatives: [
         { path: '/app/.npmrc', text: '//registry.npmjs.org/:_authToken=${NPM_TOKEN}\n' },

@@ -1,10 +1,16 @@
 /**
- * Secrets written into the Dockerfile. Evidence never holds the secret: only
- * the name, a four-character prefix for known formats, and the length.
+ * Secrets written into the Dockerfile: MD020 by the name a value is assigned
+ * to, MD021 by what the value is, found by mamori's secret scanner
+ * (`src/secret`). Evidence never holds the secret: only the name, the
+ * scanner's redacted form (a prefix of at most four characters) and the length.
  */
-import type { DockerfileRule, RuleHit } from '../context.js';
-import type { Instruction, MappedText, Property } from '../model.js';
-import { rangeIn } from '../model.js';
+import { severityRank } from '../../core/finding.js';
+import type { RuleFinding } from '../../core/finding.js';
+import type { DockerfileRule, LintContext, RuleHit } from '../context.js';
+import type { Instruction, MappedText, Property, SourceRange } from '../model.js';
+import { offsetAt, positionAt, rangeIn } from '../model.js';
+import { alignValue, findingSpans } from './secret-positions.js';
+import type { Span } from './secret-positions.js';
 
 const SECRET_WORDS = [
   'PASSWORD',
@@ -87,6 +93,11 @@ function redacted(value: string): string {
   return `<redacted, ${value.length} characters>`;
 }
 
+/** MD020's test: a literal value under a secret's name (of an ENV, ARG or LABEL). */
+function namedSecretValue(p: Property): boolean {
+  return secretLikeName(p.name) && literal(p.value);
+}
+
 const namedSecret: DockerfileRule = {
   id: 'MD020',
   title: 'Secret value in ENV, ARG or LABEL',
@@ -103,7 +114,7 @@ const namedSecret: DockerfileRule = {
     for (const ins of ctx.model.instructions) {
       if (ins.keyword !== 'ENV' && ins.keyword !== 'ARG' && ins.keyword !== 'LABEL') continue;
       for (const p of ins.properties) {
-        if (!secretLikeName(p.name) || !literal(p.value)) continue;
+        if (!namedSecretValue(p)) continue;
         yield {
           instruction: ins,
           range: p.valueRange ?? p.range,
@@ -114,39 +125,98 @@ const namedSecret: DockerfileRule = {
   },
 };
 
-interface KeyFormat {
-  readonly name: string;
-  readonly pattern: RegExp;
+/**
+ * Secret rules that judge a value by the name it is assigned to. Where MD020
+ * already reports a property (a literal value under a secret's name), their
+ * findings in its value would repeat it and are left out; in other values
+ * they stay (`JAVA_OPTS="-Ddb.password=…"` names its secret inside the value).
+ */
+const NAMED_SECRET_RULES = new Set(['generic-api-key']);
+
+const MAX_NAME = 64;
+
+function shortName(name: string): string {
+  return name.length > MAX_NAME ? `${name.slice(0, MAX_NAME - 1)}…` : name;
 }
 
-/** Formats precise enough to flag whatever the variable is called. Bounded quantifiers only. */
-const FORMATS: readonly KeyFormat[] = [
-  { name: 'AWS access key id', pattern: /\b(?:AKIA|ASIA|ABIA|ACCA)[0-9A-Z]{16}\b/g },
-  { name: 'GitHub token', pattern: /\bgh[pousr]_[A-Za-z0-9]{36}\b/g },
-  { name: 'GitHub fine-grained token', pattern: /\bgithub_pat_[A-Za-z0-9_]{82}\b/g },
-  { name: 'GitLab token', pattern: /\bglpat-[A-Za-z0-9_-]{20}\b/g },
-  { name: 'Slack token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,64}/g },
-  { name: 'Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
-  { name: 'Stripe live key', pattern: /\b[rs]k_live_[0-9A-Za-z]{24,99}\b/g },
-  { name: 'npm token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/g },
-  { name: 'private key', pattern: /-----BEGIN[ A-Z]{0,24} PRIVATE KEY-----/g },
-];
-
-function* matches(text: string): Generator<{ format: string; index: number; value: string }> {
-  for (const f of FORMATS) {
-    for (const m of text.matchAll(f.pattern)) yield { format: f.name, index: m.index, value: m[0] };
-  }
-}
-
+/** Texts of an instruction other than ENV, ARG and LABEL: its arguments and heredoc bodies. */
 function texts(ins: Instruction): MappedText[] {
   if (ins.keyword === 'ENV' || ins.keyword === 'ARG' || ins.keyword === 'LABEL') return [];
   return [ins.argsText, ...ins.heredocs.map((h) => h.content)];
 }
 
-function shown(format: string, value: string): string {
-  return format === 'private key'
-    ? 'a PEM private key'
-    : `${format} ${value.slice(0, 4)}… (${value.length} characters)`;
+function hit(ins: Instruction, name: string | undefined, range: SourceRange, f: RuleFinding): RuleHit {
+  const what = name === undefined ? ins.keyword : `${ins.keyword} ${shortName(name)}`;
+  return {
+    instruction: ins,
+    range,
+    severity: f.severity,
+    // The scanner's evidence is redacted: a prefix of at most four characters and the length.
+    evidence: `${what} holds ${f.title}: ${f.evidence ?? 'a secret'}`,
+  };
+}
+
+/**
+ * One finding per secret: where two secret rules match the same characters
+ * (an npm token in an `.npmrc` line is both an npm token and an `.npmrc`
+ * credential), the more severe, else the first, is kept.
+ */
+function distinct(found: readonly RuleFinding[], spans: readonly Span[]): [RuleFinding, Span][] {
+  const kept = new Map<string, [RuleFinding, Span]>();
+  for (const [k, f] of found.entries()) {
+    const s = spans[k] as Span;
+    const key = `${s.start}:${s.end}`;
+    const seen = kept.get(key);
+    if (seen === undefined || severityRank(f.severity) > severityRank(seen[0].severity))
+      kept.set(key, [f, s]);
+  }
+  return [...kept.values()];
+}
+
+function* textHits(ctx: LintContext, ins: Instruction, t: MappedText): Generator<RuleHit> {
+  if (t.text === '') return;
+  const first = positionAt(t, 0).line;
+  const found = ctx.secrets.scanText(ctx.path, t.text, { line: first });
+  if (found.length === 0) return;
+  for (const [f, s] of distinct(found, findingSpans(t.text, found, first))) {
+    yield hit(ins, undefined, rangeIn(t, s.start, s.end), f);
+  }
+}
+
+/**
+ * Where a span of a property's value is in the file: the value is read with
+ * quotes and escapes removed, so its characters are found again in the
+ * instruction's text; the whole value when they cannot be.
+ */
+function valueRanges(ins: Instruction, p: Property, value: string): (s: Span) => SourceRange {
+  const whole = p.valueRange ?? p.range;
+  const vr = p.valueRange;
+  if (vr === undefined) return () => whole;
+  const source = ins.argsText;
+  const from = offsetAt(source, vr.startLine, vr.startColumn);
+  const to = offsetAt(source, vr.endLine, vr.endColumn);
+  const at = from === undefined || to === undefined ? undefined : alignValue(source.text, from, to, value);
+  if (at === undefined || at.length === 0) return () => whole;
+  return (s) => {
+    const last = at.length - 1;
+    const a = at[Math.min(s.start, last)] as number;
+    const b = at[Math.min(Math.max(s.start, s.end - 1), last)] as number;
+    return rangeIn(source, a, b + 1);
+  };
+}
+
+function* propertyHits(ctx: LintContext, ins: Instruction, p: Property): Generator<RuleHit> {
+  const value = p.value;
+  if (value === null || value === '') return;
+  const first = (p.valueRange ?? p.range).startLine;
+  const md020 = namedSecretValue(p);
+  const found = ctx.secrets
+    .scanText(ctx.path, value, { line: first })
+    .filter((f) => !md020 || !NAMED_SECRET_RULES.has(f.ruleId));
+  if (found.length === 0) return;
+  const place = valueRanges(ins, p, value);
+  for (const [f, s] of distinct(found, findingSpans(value, found, first)))
+    yield hit(ins, p.name, place(s), f);
 }
 
 const knownFormat: DockerfileRule = {
@@ -159,26 +229,11 @@ const knownFormat: DockerfileRule = {
   references: ['https://docs.docker.com/build/building/secrets/'],
   hadolint: [],
   *check(ctx): Generator<RuleHit> {
+    // Every rule of mamori's secret scanner, with its validators and false-positive guards;
+    // each finding takes the severity of the secret rule that matched.
     for (const ins of ctx.model.instructions) {
-      for (const p of ins.properties as readonly Property[]) {
-        if (p.value === null) continue;
-        for (const m of matches(p.value)) {
-          yield {
-            instruction: ins,
-            range: p.valueRange ?? p.range,
-            evidence: `${ins.keyword} ${p.name} holds ${shown(m.format, m.value)}`,
-          };
-        }
-      }
-      for (const t of texts(ins)) {
-        for (const m of matches(t.text)) {
-          yield {
-            instruction: ins,
-            range: rangeIn(t, m.index, m.index + m.value.length),
-            evidence: `${ins.keyword} holds ${shown(m.format, m.value)}`,
-          };
-        }
-      }
+      for (const p of ins.properties) yield* propertyHits(ctx, ins, p);
+      for (const t of texts(ins)) yield* textHits(ctx, ins, t);
     }
   },
 };
