@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,4 +73,30 @@ test('stdin, SARIF output, and clear errors', async () => {
   const missing = capture();
   assert.equal(await main(['lint', 'dockerfile', join(dir, 'nope')], missing.io), 2);
   assert.match(missing.text().stderr, /mamori: error: .*nope/);
+});
+
+test('--secret-config: a secret the allow-list accepts is not reported; a bad allow-list is a clear error', async () => {
+  // A GitHub token made for the test (never a real one), written into a RUN line.
+  const token = `ghp_${randomBytes(27).toString('base64url').replace(/[-_]/g, 'x').slice(0, 36)}`;
+  const df = join(dir, 'Dockerfile.secret');
+  await writeFile(
+    df,
+    `FROM scratch\nUSER 1000\nRUN curl -H "Authorization: token ${token}" https://example.org/\n`,
+  );
+  const plain = capture();
+  assert.equal(await main(['lint', 'dockerfile', df, '-f', 'json'], plain.io), 0);
+  const ids = (JSON.parse(plain.text().stdout) as Out).ruleFindings.map((f) => f.ruleId);
+  assert.ok(ids.includes('MD021'), ids.join(' '));
+  assert.ok(!plain.text().stdout.includes(token));
+
+  const allow = join(dir, 'allow.yaml');
+  await writeFile(allow, 'disable: [github-pat]\n');
+  const allowed = capture();
+  assert.equal(await main(['lint', 'dockerfile', df, '-f', 'json', '--secret-config', allow], allowed.io), 0);
+  assert.ok(!(JSON.parse(allowed.text().stdout) as Out).ruleFindings.some((f) => f.ruleId === 'MD021'));
+
+  await writeFile(allow, 'disable: [no-such-rule]\n');
+  const bad = capture();
+  assert.equal(await main(['lint', 'dockerfile', df, '--secret-config', allow], bad.io), 2);
+  assert.match(bad.text().stderr, /mamori: error: .*no-such-rule/);
 });

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { MamoriError, SEVERITIES, type RuleFinding } from '../core/index.js';
-import { createSecretScanner } from '../secret/index.js';
+import { createSecretScanner, loadAllowList } from '../secret/index.js';
 import {
   lintDockerfile,
   lintDockerfileFile,
@@ -16,6 +16,7 @@ interface LintCliOptions {
   readonly format: 'table' | 'json' | 'sarif';
   readonly output?: string;
   readonly failOn?: string;
+  readonly secretConfig?: string;
 }
 
 /** Reads standard input, refusing more than `max` bytes. */
@@ -47,6 +48,10 @@ export function lintCommand(
     )
     .option('-o, --output <file>', 'write to a file instead of stdout')
     .option(
+      '--secret-config <file>',
+      'secret allow-list (as for mamori scan): rules switched off, values and findings accepted with reasons',
+    )
+    .option(
       '--fail-on <severity>',
       `exit 1 when a finding is at or above this severity (${SEVERITIES.join(', ')})`,
     )
@@ -67,7 +72,8 @@ Examples:
   dockerfile.action(async (files: string[], o: LintCliOptions) => {
     const failOn = o.failOn !== undefined ? parseSeverity(o.failOn) : undefined;
     // One secret scanner (its rules compiled once) for every file.
-    const secrets = createSecretScanner();
+    const allow = o.secretConfig !== undefined ? await loadAllowList(o.secretConfig) : undefined;
+    const secrets = createSecretScanner(allow ? { allow } : {});
     const findings: RuleFinding[] = [];
     const suppressed: LintResult['suppressed'][number][] = [];
     for (const f of files) {
