@@ -1,0 +1,103 @@
+import {
+  RegistryError,
+  catalogBody,
+  filtersAppliedHeader,
+  nextLink,
+  parseArtifactTypeFilter,
+  parseDigest,
+  parsePageQuery,
+  referrersIndex,
+  tagListBody,
+  MediaTypes,
+} from '../spec/index.js';
+import type { Descriptor } from '../spec/index.js';
+import { v2Path } from './context.js';
+import type { RegistryContext, RegistryRequest, Reply } from './context.js';
+
+/** Page size when a listing request has no `n`, and the largest page served. */
+export const PAGE_LIMIT = 1000;
+
+const PAGE = { defaultLimit: PAGE_LIMIT, maxLimit: PAGE_LIMIT } as const;
+
+function linkHeader(
+  path: string,
+  items: readonly string[],
+  more: boolean,
+  n: number,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const last = items[items.length - 1];
+  return more && last !== undefined && n > 0 ? { link: nextLink(path, { n, last }, extra) } : {};
+}
+
+/** `GET /v2/<name>/tags/list?n=&last=`. */
+export async function listTags(ctx: RegistryContext, req: RegistryRequest, name: string): Promise<Reply> {
+  const page = parsePageQuery(req.query, PAGE);
+  const n = page.limit ?? PAGE_LIMIT;
+  const result = await ctx.state.listTags(name, {
+    n,
+    ...(page.last !== undefined ? { last: page.last } : {}),
+  });
+  if (!result) throw new RegistryError('NAME_UNKNOWN', undefined, { detail: { name } });
+  return {
+    status: 200,
+    headers: linkHeader(v2Path(name, 'tags', 'list'), result.items, result.more, n),
+    json: tagListBody(name, result.items),
+  };
+}
+
+/** `GET /v2/_catalog?n=&last=`. */
+export async function listCatalog(ctx: RegistryContext, req: RegistryRequest): Promise<Reply> {
+  const page = parsePageQuery(req.query, PAGE);
+  const n = page.limit ?? PAGE_LIMIT;
+  const result = await ctx.state.listRepositories({
+    n,
+    ...(page.last !== undefined ? { last: page.last } : {}),
+  });
+  return {
+    status: 200,
+    headers: linkHeader('/v2/_catalog', result.items, result.more, n),
+    json: catalogBody(result.items),
+  };
+}
+
+/** `GET /v2/<name>/referrers/<digest>?artifactType=`: an image index of the manifests whose subject is `digest`. */
+export async function listReferrers(
+  ctx: RegistryContext,
+  req: RegistryRequest,
+  name: string,
+  rawDigest: string,
+): Promise<Reply> {
+  const subject = parseDigest(rawDigest).digest;
+  const artifactType = parseArtifactTypeFilter(req.query);
+  const page = parsePageQuery(req.query, PAGE);
+  const n = page.limit ?? PAGE_LIMIT;
+  const result = await ctx.state.referrers(name, subject, {
+    n,
+    ...(page.last !== undefined ? { last: page.last } : {}),
+    ...(artifactType !== undefined ? { artifactType } : {}),
+  });
+  const manifests: Descriptor[] = result.items.map((r) => ({
+    mediaType: r.mediaType,
+    digest: r.digest,
+    size: r.size,
+    ...(r.artifactType !== undefined ? { artifactType: r.artifactType } : {}),
+    ...(r.annotations && Object.keys(r.annotations).length > 0 ? { annotations: { ...r.annotations } } : {}),
+  }));
+  const applied = filtersAppliedHeader(artifactType !== undefined ? ['artifactType'] : []);
+  return {
+    status: 200,
+    headers: {
+      'content-type': MediaTypes.ociIndex,
+      ...(applied !== undefined ? { 'oci-filters-applied': applied } : {}),
+      ...linkHeader(
+        v2Path(name, 'referrers', subject),
+        result.items.map((r) => r.digest),
+        result.more,
+        n,
+        artifactType !== undefined ? { artifactType } : {},
+      ),
+    },
+    json: referrersIndex(manifests),
+  };
+}
