@@ -21,6 +21,7 @@ PACKAGES=(
   python3-packaging ruby libmaven3-core-java golang-golang-x-mod-dev php-cli php-composer-semver  # native version comparers
   openssh-client                   # ssh-keygen: private keys for the secret-detection tests
   postgresql                       # the registry state store's PostgreSQL path (a throwaway cluster per test run)
+  curl                             # an independent HTTPS client for the registry server's TLS test
   openssl ca-certificates debian-archive-keyring
 )
 missing=()

@@ -21,6 +21,7 @@ export async function main(
   program.addCommand(scanCommand(io, setExit));
   program.addCommand(dbCommand(io, setExit));
   program.addCommand(lintCommand(io, setExit, io.stdin ?? process.stdin));
+  program.addCommand((await import('./server.js')).serverCommand(io, setExit));
   const configure = (c: Command): void => {
     c.exitOverride().configureOutput(output).showHelpAfterError('(run with --help for usage)');
     c.commands.forEach(configure);

@@ -101,7 +101,11 @@ function drain(request: FastifyRequest): void {
  */
 export function createRegistryApp(options: RegistryAppOptions): FastifyInstance {
   const ctx: RegistryContext = { storage: options.storage, state: options.state };
-  const app = Fastify({ logger: options.logger ?? false, exposeHeadRoutes: false, maxParamLength: 2048 });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    exposeHeadRoutes: false,
+    routerOptions: { maxParamLength: 2048 },
+  });
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => {
