@@ -4,15 +4,13 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-import { Command, CommanderError } from 'commander';
 import { openVulnDb } from '../vulndb/index.js';
 import { tempDir, writeZip } from '../vulndb/testing.js';
-import { dbCommand } from './db.js';
-import { EXIT_ERROR, reportError } from './errors.js';
+import { main } from './main.js';
+import { capture } from './testing.js';
 
 const testdata = (p: string) => fileURLToPath(new URL(`../vulndb/testdata/${p}`, import.meta.url));
 let tmp: Awaited<ReturnType<typeof tempDir>>;
@@ -21,26 +19,11 @@ before(async () => {
 });
 after(() => tmp.cleanup());
 
-/** Runs `mamori ARGS` with only the db command, as main() wires it. */
+/** Runs `mamori ARGS` through main(), recording what it writes. */
 async function mamori(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const io = { stdout: out as unknown as NodeJS.WriteStream, stderr: err as unknown as NodeJS.WriteStream };
-  let code = 0;
-  const program = new Command('mamori');
-  program.addCommand(dbCommand(io, (c) => (code = c)));
-  const output = { writeOut: (s: string) => io.stdout.write(s), writeErr: (s: string) => io.stderr.write(s) };
-  for (const c of [program, ...program.commands]) c.exitOverride().configureOutput(output);
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } catch (e) {
-    code = e instanceof CommanderError ? (e.exitCode === 0 ? 0 : EXIT_ERROR) : reportError(e, io.stderr);
-  }
-  return { code, stdout, stderr };
+  const c = capture();
+  const code = await main(args, c.io);
+  return { code, ...c.text() };
 }
 
 test('db import reads every kind of feed and reports each', async () => {
