@@ -147,8 +147,13 @@ async function importOsvJson(
     location: options.location ?? resolve(path),
     owned: false,
   });
+  return filled(session, () => putOsvText(session, path, text));
+}
+
+/** Fills an import session and commits it; on any error the session is rolled back and the error passed on. */
+async function filled(session: ImportSession, fill: () => void | Promise<void>): Promise<ImportReport> {
   try {
-    putOsvText(session, path, text);
+    await fill();
     return session.commit();
   } catch (e) {
     session.rollback();
@@ -188,13 +193,9 @@ async function importSecdb(
     location: options.location ?? resolve(path),
     owned: true,
   });
-  try {
-    feed.packages.forEach((p, i) => putConverted(session, alpineRecords(feed, p, i), options));
-    return session.commit();
-  } catch (e) {
-    session.rollback();
-    throw e;
-  }
+  return filled(session, () =>
+    feed.packages.forEach((p, i) => putConverted(session, alpineRecords(feed, p, i), options)),
+  );
 }
 
 async function importDebian(
@@ -210,7 +211,7 @@ async function importDebian(
     location: options.location ?? resolve(path),
     owned: true,
   });
-  try {
+  return filled(session, async () => {
     for (
       let m: IteratorResult<Member> = { done: false, value: first };
       m.done !== true;
@@ -225,9 +226,5 @@ async function importDebian(
       }
       putConverted(session, debianRecords(m.value.key, issues), options);
     }
-    return session.commit();
-  } catch (e) {
-    session.rollback();
-    throw e;
-  }
+  });
 }
