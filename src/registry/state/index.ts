@@ -25,6 +25,7 @@
  */
 export { openStateStore, StateStore } from './store.js';
 export type { EngineKind } from './engine.js';
+export type { ModuleColumns, ModuleMigration, StateModule } from './module.js';
 export { LIMITS as STATE_LIMITS } from './validate.js';
 export type {
   BlobLinkInput,

@@ -16,9 +16,10 @@ import type { Schema } from './schema.js';
 
 const PREFIX = 'registry.';
 
-interface Migration {
+/** One schema change of a module; `S` is the module's view of the tables. */
+export interface Migration<S = Schema> {
   readonly name: string;
-  up(db: Kysely<Schema>, engine: Engine): Promise<void>;
+  up(db: Kysely<S>, engine: Engine): Promise<void>;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -142,6 +143,31 @@ export const MIGRATIONS: readonly Migration[] = [
  * the schema was current). Refuses a database migrated by a newer mamori.
  */
 export async function migrate(engine: Engine, now: number): Promise<string[]> {
+  return migrateModule(engine, now, PREFIX, MIGRATIONS);
+}
+
+/**
+ * Applies a module's pending migrations (names starting with `prefix`) the
+ * same way: one transaction, serialised between processes, refusing a
+ * database that already holds migrations of this prefix the list lacks.
+ */
+export async function migrateModule<S>(
+  engine: Engine,
+  now: number,
+  prefix: string,
+  migrations: readonly Migration<S>[],
+): Promise<string[]> {
+  if (!/^[a-z][a-z0-9-]*\.$/.test(prefix)) {
+    throw new MamoriError(
+      'INVALID_ARGUMENT',
+      `migration prefix must look like "name.", got ${JSON.stringify(prefix)}`,
+    );
+  }
+  for (const m of migrations) {
+    if (!m.name.startsWith(prefix)) {
+      throw new MamoriError('INVALID_ARGUMENT', `migration ${m.name} does not start with ${prefix}`);
+    }
+  }
   return engine.db.connection().execute(async (conn) => {
     await sql.raw(engine.beginWrite).execute(conn);
     try {
@@ -153,19 +179,19 @@ export async function migrate(engine: Engine, now: number): Promise<string[]> {
         .addColumn('applied_at', 'bigint', (c) => c.notNull())
         .execute();
       const rows = await conn.selectFrom('migrations').select('name').execute();
-      const applied = new Set(rows.map((r) => r.name).filter((n) => n.startsWith(PREFIX)));
-      const known = new Set(MIGRATIONS.map((m) => m.name));
+      const applied = new Set(rows.map((r) => r.name).filter((n) => n.startsWith(prefix)));
+      const known = new Set(migrations.map((m) => m.name));
       const unknown = [...applied].filter((n) => !known.has(n));
       if (unknown.length > 0) {
         throw new MamoriError(
           'INVALID_ARGUMENT',
-          `registry state database ${engine.where} has migrations this mamori does not know (${unknown.join(', ')}); it was written by a newer mamori`,
+          `state database ${engine.where} has migrations this mamori does not know (${unknown.join(', ')}); it was written by a newer mamori`,
         );
       }
       const done: string[] = [];
-      for (const m of MIGRATIONS) {
+      for (const m of migrations) {
         if (applied.has(m.name)) continue;
-        await m.up(conn, engine);
+        await m.up(conn as unknown as Kysely<S>, engine);
         await conn.insertInto('migrations').values({ name: m.name, applied_at: now }).execute();
         done.push(m.name);
       }

@@ -3,6 +3,7 @@
  * default) or PostgreSQL, opened with `openStateStore`, which runs the
  * pending migrations before returning.
  */
+import type { Kysely } from 'kysely';
 import { MamoriError } from '../../core/index.js';
 import {
   blobLink,
@@ -16,9 +17,11 @@ import { getRepository, listRepositories, referrers } from './catalog.js';
 import { type EngineKind, openEngine } from './engine.js';
 import { referencedDigests } from './gc.js';
 import { deleteManifest, getManifest, manifestBlobs, manifestParents, putManifest } from './manifests.js';
-import { migrate } from './migrations.js';
-import type { Ctx } from './run.js';
+import { migrate, migrateModule } from './migrations.js';
+import { asMigrations, type ModuleMigration, type StateModule } from './module.js';
+import { type Ctx, read, write } from './run.js';
 import { deleteTag, listTags, putTag, resolveTag, tagsOf } from './tags.js';
+import type { Schema } from './schema.js';
 import type {
   BlobLinkInput,
   BlobLinkRecord,
@@ -75,6 +78,31 @@ export class StateStore {
 
   get kind(): EngineKind {
     return this.ctx.engine.kind;
+  }
+
+  /**
+   * Migrates a module's tables (see module.ts) and returns its access to
+   * them. Call once per module after opening; the migrations run in one
+   * transaction, serialised with other processes opening the same database.
+   */
+  async module<S>(prefix: string, migrations: readonly ModuleMigration<S>[]): Promise<StateModule<S>> {
+    const { engine, now } = this.ctx;
+    try {
+      await this.run(() => migrateModule<S>(engine, now(), prefix, asMigrations(migrations)));
+    } catch (e) {
+      throw engine.wrap(e);
+    }
+    const view =
+      <T>(fn: (db: Kysely<S>) => Promise<T>) =>
+      (db: Kysely<Schema>) =>
+        fn(db as unknown as Kysely<S>);
+    return {
+      kind: engine.kind,
+      where: engine.where,
+      now,
+      read: (fn) => this.run((c) => read(c, view(fn))),
+      write: (fn) => this.run((c) => write(c, view(fn))),
+    };
   }
 
   /** Runs an operation unless the store is closing; `close` waits for the ones under way. */
