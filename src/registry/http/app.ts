@@ -12,7 +12,10 @@ import {
   startUpload,
   uploadStatus,
 } from './blobs.js';
+import { ANONYMOUS, emit } from './context.js';
 import type { RegistryContext, RegistryRequest, Reply } from './context.js';
+import { ChallengeError, holds, needOf, refusal } from './access.js';
+import type { Caller, RegistryAuthorizer, RegistryHooks } from './auth.js';
 import { toErrorResponse } from './errors.js';
 import { listCatalog, listReferrers, listTags } from './listings.js';
 import { deleteManifest, getManifest, putManifest } from './manifests.js';
@@ -21,6 +24,10 @@ import { routeV2 } from './router.js';
 export interface RegistryAppOptions {
   readonly storage: BlobStore;
   readonly state: StateStore;
+  /** Access control; without it every route is open. */
+  readonly authorizer?: RegistryAuthorizer;
+  /** Policy checks and event listeners (see auth.ts). */
+  readonly hooks?: RegistryHooks;
   /** Fastify's request logging; default off. */
   readonly logger?: boolean;
 }
@@ -31,11 +38,65 @@ function unsupported(method: string): RegistryError {
   return new RegistryError('UNSUPPORTED', `${method} is not supported on this endpoint`, { status: 405 });
 }
 
+/**
+ * Checks the caller's rights for the request before any handler runs; with
+ * an authoriser, `/v2/` itself wants a signed-in caller (the 401 with the
+ * challenge is how clients learn where to get a token).
+ */
+async function authorize(
+  ctx: RegistryContext,
+  req: RegistryRequest,
+  route: ReturnType<typeof routeV2>,
+): Promise<void> {
+  const { authorizer } = ctx;
+  if (!authorizer) return;
+  const need = needOf(route, req.method);
+  const deny = (e: Error, reason: string): Error => {
+    emit(ctx, {
+      type: 'denied',
+      caller: req.caller,
+      remote: req.remote,
+      ...(need ? { repository: need.repository } : {}),
+      actions: need?.actions ?? [],
+      reason,
+    });
+    return e;
+  };
+  if (route.kind === 'base') {
+    if (req.caller.anonymous) throw deny(new ChallengeError(authorizer.challenge()), 'unauthenticated');
+    return;
+  }
+  if (!need) return;
+  if (!(await holds(authorizer, req.caller, need))) {
+    throw deny(refusal(authorizer, req.caller, need), req.caller.anonymous ? 'unauthenticated' : 'forbidden');
+  }
+  if (route.kind === 'upload-start') {
+    // A mount from a repository the caller may not read becomes a plain upload (the spec's fallback).
+    const from = req.query.get('from');
+    if (from !== null && req.query.has('mount')) {
+      const ok = await holds(authorizer, req.caller, { repository: from, actions: ['pull'] }).catch(
+        () => false,
+      );
+      if (!ok) {
+        req.query.delete('mount');
+        req.query.delete('from');
+      }
+    }
+  }
+}
+
 /** Dispatches one `/v2/…` request to its handler. */
 async function dispatch(ctx: RegistryContext, req: RegistryRequest, url: string): Promise<Reply> {
   const route = routeV2(url);
+  await authorize(ctx, req, route);
   const m = req.method;
   const read = m === 'GET' || m === 'HEAD';
+  if (
+    (route.kind === 'upload-start' || (route.kind === 'manifest' && m === 'PUT')) &&
+    ctx.hooks.preparePush
+  ) {
+    await ctx.hooks.preparePush(req.caller, route.name);
+  }
   switch (route.kind) {
     case 'base':
       if (!read) throw unsupported(m);
@@ -51,7 +112,7 @@ async function dispatch(ctx: RegistryContext, req: RegistryRequest, url: string)
       return listReferrers(ctx, req, route.name, route.digest);
     case 'blob':
       if (read) return getBlob(ctx, req, route.name, route.digest);
-      if (m === 'DELETE') return deleteBlob(ctx, route.name, route.digest);
+      if (m === 'DELETE') return deleteBlob(ctx, req, route.name, route.digest);
       throw unsupported(m);
     case 'upload-start':
       if (m === 'POST') return startUpload(ctx, req, route.name);
@@ -65,7 +126,7 @@ async function dispatch(ctx: RegistryContext, req: RegistryRequest, url: string)
     case 'manifest':
       if (read) return getManifest(ctx, req, route.name, route.reference);
       if (m === 'PUT') return putManifest(ctx, req, route.name, route.reference);
-      if (m === 'DELETE') return deleteManifest(ctx, route.name, route.reference);
+      if (m === 'DELETE') return deleteManifest(ctx, req, route.name, route.reference);
       throw unsupported(m);
   }
 }
@@ -86,6 +147,11 @@ function send(reply: FastifyReply, method: string, r: Reply): FastifyReply {
   return reply.send();
 }
 
+function authorizerOf(ctx: RegistryContext): RegistryAuthorizer {
+  if (!ctx.authorizer) throw new RegistryError('UNAUTHORIZED');
+  return ctx.authorizer;
+}
+
 /** Lets a refused request's unread body drain so the connection stays usable. */
 function drain(request: FastifyRequest): void {
   if (!request.raw.readableEnded && !request.raw.destroyed) request.raw.resume();
@@ -100,7 +166,12 @@ function drain(request: FastifyRequest): void {
  * Every error is answered with the spec's JSON error body.
  */
 export function createRegistryApp(options: RegistryAppOptions): FastifyInstance {
-  const ctx: RegistryContext = { storage: options.storage, state: options.state };
+  const ctx: RegistryContext = {
+    storage: options.storage,
+    state: options.state,
+    ...(options.authorizer ? { authorizer: options.authorizer } : {}),
+    hooks: options.hooks ?? {},
+  };
   const app = Fastify({
     logger: options.logger ?? false,
     exposeHeadRoutes: false,
@@ -138,11 +209,28 @@ export function createRegistryApp(options: RegistryAppOptions): FastifyInstance 
   const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const url = request.raw.url ?? request.url;
     const q = url.indexOf('?');
+    const remote = request.raw.socket.remoteAddress ?? '';
+    const caller: Caller = ctx.authorizer
+      ? await ctx.authorizer.authenticate(request.headers, remote).catch((e: unknown) => {
+          emit(ctx, {
+            type: 'denied',
+            caller: ANONYMOUS,
+            remote,
+            actions: [],
+            reason: 'bad credentials',
+          });
+          throw e instanceof ChallengeError || !(e instanceof RegistryError) || e.code !== 'UNAUTHORIZED'
+            ? e
+            : new ChallengeError(authorizerOf(ctx).challenge(), e.message);
+        })
+      : ANONYMOUS;
     const req: RegistryRequest = {
       method: request.method,
       query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
       headers: request.headers,
       body: request.raw,
+      caller,
+      remote,
     };
     const r = await dispatch(ctx, req, url);
     return send(reply, request.method, r);

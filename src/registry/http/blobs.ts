@@ -2,7 +2,7 @@ import { RegistryError, parseDigest, parseRepositoryName } from '../spec/index.j
 import type { ByteRange, UploadSession } from '../storage/index.js';
 import { StorageError, isStorageError } from '../storage/index.js';
 import { uploadRange } from './errors.js';
-import { contentLength, hasBody, header, v2Path } from './context.js';
+import { contentLength, emit, hasBody, header, v2Path } from './context.js';
 import type { RegistryContext, RegistryRequest, Reply } from './context.js';
 
 /**
@@ -83,11 +83,24 @@ export async function getBlob(
 }
 
 /** `DELETE /v2/<name>/blobs/<digest>`: unlinks the blob from the repository (202). */
-export async function deleteBlob(ctx: RegistryContext, name: string, rawDigest: string): Promise<Reply> {
+export async function deleteBlob(
+  ctx: RegistryContext,
+  req: RegistryRequest,
+  name: string,
+  rawDigest: string,
+): Promise<Reply> {
   const digest = parseDigest(rawDigest).digest;
   if (!(await ctx.state.unlinkBlob(name, digest))) {
     throw new RegistryError('BLOB_UNKNOWN', undefined, { detail: { digest } });
   }
+  emit(ctx, {
+    type: 'delete',
+    caller: req.caller,
+    remote: req.remote,
+    repository: name,
+    reference: digest,
+    what: 'blob',
+  });
   return { status: 202, headers: { 'content-length': '0' } };
 }
 

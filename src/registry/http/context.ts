@@ -2,12 +2,19 @@ import type { IncomingMessage } from 'node:http';
 import type { BlobStore } from '../storage/index.js';
 import type { StateStore } from '../state/index.js';
 import { RegistryError } from '../spec/index.js';
+import type { Caller, RegistryAuthorizer, RegistryHooks } from './auth.js';
 
 /** What every handler works with. */
 export interface RegistryContext {
   readonly storage: BlobStore;
   readonly state: StateStore;
+  /** Access control; absent → every route is open. */
+  readonly authorizer?: RegistryAuthorizer;
+  readonly hooks: RegistryHooks;
 }
+
+/** The caller of a registry without access control. */
+export const ANONYMOUS: Caller = Object.freeze({ name: 'anonymous', anonymous: true, via: 'none' });
 
 /** A handler's answer: status, headers and an optional body (JSON value, bytes or stream). */
 export interface Reply {
@@ -26,6 +33,18 @@ export interface RegistryRequest {
   readonly headers: IncomingMessage['headers'];
   /** The raw request body, never buffered by the framework. */
   readonly body: IncomingMessage;
+  readonly caller: Caller;
+  /** The client's address. */
+  readonly remote: string;
+}
+
+/** Reports an event; a failing listener never fails the request. */
+export function emit(ctx: RegistryContext, e: Parameters<NonNullable<RegistryHooks['event']>>[0]): void {
+  try {
+    ctx.hooks.event?.(e);
+  } catch {
+    // Listeners keep their own error handling; the request has succeeded.
+  }
 }
 
 /** A single header value (the first when repeated). */

@@ -1,6 +1,7 @@
 import { MamoriError } from '../../core/index.js';
 import { RegistryError, errorBody, isOciErrorCode } from '../spec/index.js';
 import { StorageError } from '../storage/index.js';
+import { ChallengeError } from './access.js';
 
 /** What the registry answers for a failed request. */
 export interface ErrorResponse {
@@ -79,6 +80,7 @@ function statusOf(e: unknown): number | undefined {
  * unexpected errors and stack traces never reach the body.
  */
 export function toErrorResponse(e: unknown): ErrorResponse {
+  if (e instanceof ChallengeError) return fromRegistry(e, { 'www-authenticate': e.challenge });
   if (e instanceof RegistryError) return fromRegistry(e);
   if (e instanceof StorageError) return fromStorage(e);
   if (e instanceof MamoriError) {

@@ -46,19 +46,50 @@ export async function listTags(ctx: RegistryContext, req: RegistryRequest, name:
   };
 }
 
-/** `GET /v2/_catalog?n=&last=`. */
+/** Store pages one catalog request reads at most while filtering by visibility. */
+const CATALOG_SCAN_PAGES = 20;
+
+/**
+ * `GET /v2/_catalog?n=&last=`: with access control, only the repositories
+ * the caller may see. Filtering reads the store page by page; after
+ * `CATALOG_SCAN_PAGES` pages the reply may be shorter than `n`, with a
+ * `Link` to continue from the last name read (the spec allows short pages).
+ */
 export async function listCatalog(ctx: RegistryContext, req: RegistryRequest): Promise<Reply> {
   const page = parsePageQuery(req.query, PAGE);
   const n = page.limit ?? PAGE_LIMIT;
-  const result = await ctx.state.listRepositories({
-    n,
-    ...(page.last !== undefined ? { last: page.last } : {}),
-  });
-  return {
-    status: 200,
-    headers: linkHeader('/v2/_catalog', result.items, result.more, n),
-    json: catalogBody(result.items),
-  };
+  const { authorizer } = ctx;
+  if (!authorizer) {
+    const result = await ctx.state.listRepositories({
+      n,
+      ...(page.last !== undefined ? { last: page.last } : {}),
+    });
+    return {
+      status: 200,
+      headers: linkHeader('/v2/_catalog', result.items, result.more, n),
+      json: catalogBody(result.items),
+    };
+  }
+  const items: string[] = [];
+  let last = page.last;
+  let more = true;
+  for (let pages = 0; more && items.length < n && pages < CATALOG_SCAN_PAGES; pages++) {
+    const result = await ctx.state.listRepositories({ n, ...(last !== undefined ? { last } : {}) });
+    more = result.more;
+    for (const name of result.items) {
+      last = name;
+      if (await authorizer.canList(req.caller, name)) {
+        items.push(name);
+        if (items.length === n) {
+          more = more || name !== result.items[result.items.length - 1];
+          break;
+        }
+      }
+    }
+  }
+  const headers: Record<string, string> =
+    more && last !== undefined && n > 0 ? { link: nextLink('/v2/_catalog', { n, last }, {}) } : {};
+  return { status: 200, headers, json: catalogBody(items) };
 }
 
 /** `GET /v2/<name>/referrers/<digest>?artifactType=`: an image index of the manifests whose subject is `digest`. */

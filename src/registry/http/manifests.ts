@@ -9,7 +9,7 @@ import {
   referencedManifests,
 } from '../spec/index.js';
 import type { Reference } from '../spec/index.js';
-import { contentLength, header, v2Path } from './context.js';
+import { contentLength, emit, header, v2Path } from './context.js';
 import type { RegistryContext, RegistryRequest, Reply } from './context.js';
 
 function tooLarge(size: number): RegistryError {
@@ -57,8 +57,24 @@ export async function getManifest(
     etag: `"${digest}"`,
   };
   if (req.method === 'HEAD') return { status: 200, headers, headLength: record.size };
+  if (ctx.hooks.checkPull) {
+    try {
+      await ctx.hooks.checkPull(req.caller, name, digest);
+    } catch (e) {
+      emit(ctx, {
+        type: 'denied',
+        caller: req.caller,
+        remote: req.remote,
+        repository: name,
+        actions: ['pull'],
+        reason: e instanceof Error ? e.message : 'pull refused by policy',
+      });
+      throw e;
+    }
+  }
   const opened = await ctx.storage.open(digest);
   if (!opened) throw new RegistryError('MANIFEST_UNKNOWN', undefined, { detail: { digest } });
+  emit(ctx, { type: 'pull', caller: req.caller, remote: req.remote, repository: name, digest, reference });
   return {
     status: 200,
     headers: { ...headers, 'content-length': String(opened.size) },
@@ -82,6 +98,12 @@ export async function putManifest(
       detail: { expected: ref.digest, actual: digest },
     });
   }
+  if (ref.kind === 'tag' && ctx.hooks.checkTag) {
+    const current = await ctx.state.resolveTag(name, ref.tag);
+    if (current?.digest !== digest) {
+      await ctx.hooks.checkTag(req.caller, name, ref.tag, current?.digest, digest);
+    }
+  }
   await ctx.storage.put(digest, Readable.from([bytes]), bytes.length);
   const result = await ctx.state.putManifest(
     name,
@@ -104,6 +126,16 @@ export async function putManifest(
     });
   }
   await ctx.state.linkBlob(name, { digest, size: bytes.length, mediaType: parsed.mediaType });
+  emit(ctx, {
+    type: 'push',
+    caller: req.caller,
+    remote: req.remote,
+    repository: name,
+    digest,
+    mediaType: parsed.mediaType,
+    ...(ref.kind === 'tag' ? { tag: ref.tag } : {}),
+    ...(parsed.subject ? { subject: parsed.subject.digest } : {}),
+  });
   return {
     status: 201,
     headers: {
@@ -116,13 +148,32 @@ export async function putManifest(
 }
 
 /** `DELETE /v2/<name>/manifests/<reference>`: a digest deletes the manifest and its tags, a tag only the tag (202). */
-export async function deleteManifest(ctx: RegistryContext, name: string, reference: string): Promise<Reply> {
+export async function deleteManifest(
+  ctx: RegistryContext,
+  req: RegistryRequest,
+  name: string,
+  reference: string,
+): Promise<Reply> {
   const ref = parseReference(reference);
+  const deleted = (what: 'manifest' | 'tag'): Reply => {
+    emit(ctx, { type: 'delete', caller: req.caller, remote: req.remote, repository: name, reference, what });
+    return { status: 202, headers: { 'content-length': '0' } };
+  };
+  const { checkTag } = ctx.hooks;
   if (ref.kind === 'tag') {
+    if (checkTag) {
+      const current = await ctx.state.resolveTag(name, ref.tag);
+      if (current) await checkTag(req.caller, name, ref.tag, current.digest, undefined);
+    }
     if (!(await ctx.state.deleteTag(name, ref.tag))) {
       throw new RegistryError('MANIFEST_UNKNOWN', undefined, { detail: { tag: ref.tag } });
     }
-    return { status: 202, headers: { 'content-length': '0' } };
+    return deleted('tag');
+  }
+  if (checkTag) {
+    for (const tag of await ctx.state.tagsOf(name, ref.digest)) {
+      await checkTag(req.caller, name, tag, ref.digest, undefined);
+    }
   }
   const result = await ctx.state.deleteManifest(name, ref.digest);
   if (result.status === 'not-found') {
@@ -134,5 +185,5 @@ export async function deleteManifest(ctx: RegistryContext, name: string, referen
       detail: { parents: result.parents },
     });
   }
-  return { status: 202, headers: { 'content-length': '0' } };
+  return deleted('manifest');
 }
