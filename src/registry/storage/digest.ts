@@ -1,7 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
-import { StorageError } from './errors.js';
-
 import { DIGEST_HEX_LENGTH, checkDigest, type DigestAlgorithm } from '../spec/index.js';
+import { StorageError } from './errors.js';
 
 /**
  * Digests as storage takes them: the registry's grammar (spec module):
