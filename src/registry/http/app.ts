@@ -152,9 +152,15 @@ function authorizerOf(ctx: RegistryContext): RegistryAuthorizer {
   return ctx.authorizer;
 }
 
-/** Lets a refused request's unread body drain so the connection stays usable. */
-function drain(request: FastifyRequest): void {
+/**
+ * Lets a refused request's unread body drain so the connection stays
+ * usable; when the body was cut off (a failed upload destroys its stream),
+ * the reply says `Connection: close` so the client does not send its next
+ * request down a socket that is about to close.
+ */
+function drain(request: FastifyRequest, reply: FastifyReply): void {
   if (!request.raw.readableEnded && !request.raw.destroyed) request.raw.resume();
+  if (!request.raw.complete) reply.header('connection', 'close');
 }
 
 /**
@@ -189,7 +195,7 @@ export function createRegistryApp(options: RegistryAppOptions): FastifyInstance 
   });
 
   app.setErrorHandler(async (error, request, reply) => {
-    drain(request);
+    drain(request, reply);
     const r = toErrorResponse(error);
     if (r.internal) request.log.error({ err: error }, 'registry request failed');
     reply.code(r.status);
@@ -199,7 +205,7 @@ export function createRegistryApp(options: RegistryAppOptions): FastifyInstance 
   });
 
   app.setNotFoundHandler(async (request, reply) => {
-    drain(request);
+    drain(request, reply);
     const e = new RegistryError('NAME_UNKNOWN', 'no registry endpoint at this path', { status: 404 });
     const r = toErrorResponse(e);
     reply.code(r.status);
