@@ -3,7 +3,14 @@ import { MamoriError } from '../../core/index.js';
 import { MANIFEST_COLUMNS, toManifest } from './manifests.js';
 import { repositoryId, toRepository } from './repositories.js';
 import { type Ctx, read } from './run.js';
-import type { CatalogOptions, ManifestRecord, Page, ReferrersOptions, RepositoryRecord } from './types.js';
+import type {
+  CatalogOptions,
+  ManifestRecord,
+  Page,
+  PageOptions,
+  ReferrersOptions,
+  RepositoryRecord,
+} from './types.js';
 import {
   checkCursor,
   checkDigest,
@@ -100,6 +107,36 @@ export async function referrers(
       .where('m.repository_id', '=', id)
       .where('m.subject_digest', '=', s);
     if (artifactType !== undefined) q = q.where('m.artifact_type', '=', artifactType);
+    if (last !== undefined) q = q.where('m.digest', '>', last);
+    q = q.orderBy('m.digest');
+    if (n !== undefined) q = q.limit(n + 1);
+    const rows = await q.execute();
+    return {
+      items: rows.slice(0, n).map((r) => toManifest(name, r)),
+      more: n !== undefined && rows.length > n,
+    };
+  });
+}
+
+/**
+ * Every manifest of the repository (images, indexes, artifacts, referrers),
+ * in binary order of digest, `n` at a time after `last`; optionally only
+ * those without a subject (the artifacts a user pushed, not the signatures
+ * and reports attached to them). An unknown repository gives an empty page.
+ */
+export async function listManifests(
+  ctx: Ctx,
+  repository: string,
+  options: PageOptions & { readonly withoutSubject?: boolean } = {},
+): Promise<Page<ManifestRecord>> {
+  const name = checkRepository(repository);
+  const n = checkPageSize(options.n);
+  const last = checkCursor(options.last);
+  return read(ctx, async (db) => {
+    const id = await repositoryId(db, name);
+    if (id === undefined) return { items: [], more: false };
+    let q = db.selectFrom('manifests as m').select(MANIFEST_COLUMNS).where('m.repository_id', '=', id);
+    if (options.withoutSubject === true) q = q.where('m.subject_digest', 'is', null);
     if (last !== undefined) q = q.where('m.digest', '>', last);
     q = q.orderBy('m.digest');
     if (n !== undefined) q = q.limit(n + 1);

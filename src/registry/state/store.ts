@@ -13,7 +13,7 @@ import {
   unlinkBlob,
   unlinkBlobEverywhere,
 } from './blobs.js';
-import { getRepository, listRepositories, referrers } from './catalog.js';
+import { getRepository, listManifests, listRepositories, referrers } from './catalog.js';
 import { type EngineKind, openEngine } from './engine.js';
 import { referencedDigests } from './gc.js';
 import { deleteManifest, getManifest, manifestBlobs, manifestParents, putManifest } from './manifests.js';
@@ -170,6 +170,13 @@ export class StateStore {
   }
   manifestBlobs(repository: string, digest: string): Promise<string[]> {
     return this.run((c) => manifestBlobs(c, repository, digest));
+  }
+  /** Every manifest of a repository by digest, paged; `withoutSubject` leaves out referrers. */
+  listManifests(
+    repository: string,
+    options?: PageOptions & { readonly withoutSubject?: boolean },
+  ): Promise<Page<ManifestRecord>> {
+    return this.run((c) => listManifests(c, repository, options));
   }
   referrers(repository: string, subject: string, options?: ReferrersOptions): Promise<Page<ManifestRecord>> {
     return this.run((c) => referrers(c, repository, subject, options));

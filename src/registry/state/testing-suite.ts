@@ -409,6 +409,25 @@ export function defineStoreTests(label: string, open: OpenStore): void {
         assert.equal(rest.items.length, 2);
         assert.deepEqual(await s.referrers('p/none', dg('img')), { items: [], more: false });
         assert.deepEqual((await s.referrers('p/app', dg('unknown'))).items, []);
+
+        const every = await s.listManifests('p/app');
+        assert.deepEqual(
+          every.items.map((m) => m.digest),
+          [dg('img'), dg('sig'), dg('sbom'), dg('sbom2'), dg('other')].sort(),
+        );
+        const own = await s.listManifests('p/app', { withoutSubject: true });
+        assert.deepEqual(
+          own.items.map((m) => m.digest),
+          [dg('img')],
+        );
+        const page1 = await s.listManifests('p/app', { n: 2 });
+        assert.equal(page1.more, true);
+        const page2 = await s.listManifests('p/app', { n: 10, last: page1.items[1]?.digest });
+        assert.deepEqual(
+          [...page1.items, ...page2.items].map((m) => m.digest),
+          every.items.map((m) => m.digest),
+        );
+        assert.deepEqual(await s.listManifests('p/none'), { items: [], more: false });
       });
     });
   });
