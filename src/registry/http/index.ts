@@ -11,3 +11,4 @@ export { toErrorResponse, uploadRange } from './errors.js';
 export type { ErrorResponse } from './errors.js';
 export { parseRangeHeader } from './blobs.js';
 export { PAGE_LIMIT } from './listings.js';
+export type { Caller, RegistryAuthorizer, RegistryEvent, RegistryHooks, RepositoryAction } from './auth.js';

@@ -34,6 +34,22 @@ export async function readManifestBody(req: RegistryRequest): Promise<Buffer> {
   return Buffer.concat(chunks, total);
 }
 
+/**
+ * The reference of a read or delete: a tag outside the grammar cannot name
+ * anything stored, so it is unknown (404, as the spec wants for a missing
+ * manifest), not invalid; a malformed digest stays a 400.
+ */
+function lookupReference(reference: string): Reference {
+  try {
+    return parseReference(reference);
+  } catch (e) {
+    if (e instanceof RegistryError && e.code === 'MANIFEST_INVALID') {
+      throw new RegistryError('MANIFEST_UNKNOWN', undefined, { detail: { tag: reference.slice(0, 256) } });
+    }
+    throw e;
+  }
+}
+
 async function resolve(ctx: RegistryContext, name: string, ref: Reference): Promise<string> {
   if (ref.kind === 'digest') return ref.digest;
   const tag = await ctx.state.resolveTag(name, ref.tag);
@@ -48,7 +64,7 @@ export async function getManifest(
   name: string,
   reference: string,
 ): Promise<Reply> {
-  const digest = await resolve(ctx, name, parseReference(reference));
+  const digest = await resolve(ctx, name, lookupReference(reference));
   const record = await ctx.state.getManifest(name, digest);
   if (!record) throw new RegistryError('MANIFEST_UNKNOWN', undefined, { detail: { digest } });
   const headers = {
@@ -154,7 +170,7 @@ export async function deleteManifest(
   name: string,
   reference: string,
 ): Promise<Reply> {
-  const ref = parseReference(reference);
+  const ref = lookupReference(reference);
   const deleted = (what: 'manifest' | 'tag'): Reply => {
     emit(ctx, { type: 'delete', caller: req.caller, remote: req.remote, repository: name, reference, what });
     return { status: 202, headers: { 'content-length': '0' } };
