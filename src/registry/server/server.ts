@@ -110,7 +110,14 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
       req: Parameters<FastifyInstance['routing']>[0],
       res: Parameters<FastifyInstance['routing']>[1],
     ): void => fastify.routing(req, res);
-    server = https ? createHttpsServer(https, handler) : createHttpServer(handler);
+    // No whole-request deadline: a slow client may push a big layer in one
+    // PATCH for as long as bytes keep coming (Distribution's behaviour).
+    // Idle sockets and slow headers are still cut off.
+    const serverOptions = { requestTimeout: 0, headersTimeout: 60_000, keepAliveTimeout: 65_000 };
+    server = https
+      ? createHttpsServer({ ...https, ...serverOptions }, handler)
+      : createHttpServer(serverOptions, handler);
+    server.setTimeout(10 * 60_000);
     const bound = await listen(server, host, port);
     const url = `${https ? 'https' : 'http'}://${urlHost(host)}:${bound}`;
     const srv = server;

@@ -1,0 +1,4 @@
+import { defineAccessTests } from './testing-suite.js';
+import { openSqliteState } from './testing.js';
+
+defineAccessTests('sqlite', openSqliteState);
