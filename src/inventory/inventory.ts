@@ -66,6 +66,12 @@ export interface InventoryOptions {
   /** Layers analysed at once. Default 2. */
   readonly concurrency?: number;
   readonly registry?: RegistryAccess;
+  /**
+   * An image source already open (a registry reading its own storage):
+   * the image is read from it instead of resolving `ref`, which then only
+   * names the image in the inventory. The caller closes it.
+   */
+  readonly source?: ImageSource;
   readonly onProgress?: (e: ProgressEvent) => void;
 }
 
@@ -155,7 +161,7 @@ export interface ImageAnalysis {
 /** `inventory`, with the config, the layer analyses and the merged file view kept (see ImageAnalysis). */
 export async function analyzeImageRef(ref: string, options: InventoryOptions = {}): Promise<ImageAnalysis> {
   // A bare local path (`./rootfs`, `image.tar`) means what is there, not a registry name.
-  const local = await detectLocalTarget(ref);
+  const local = options.source ? undefined : await detectLocalTarget(ref);
   if (local?.kind === 'file') {
     throw new MamoriError(
       'INVALID_REFERENCE',
@@ -179,6 +185,9 @@ export async function analyzeImageRef(ref: string, options: InventoryOptions = {
     let source: InventorySource;
     let config: ImageConfig | undefined;
     if (parsed.transport === 'dir') {
+      if (options.source) {
+        throw new MamoriError('INVALID_ARGUMENT', `${ref}: a directory reference cannot name an image source`);
+      }
       progress({ phase: 'layers', total: 1 });
       progress({ phase: 'layer-start', index: 0, cached: false });
       const analysis = await analyzeLayer(dirEntries(parsed.path), {
@@ -192,17 +201,19 @@ export async function analyzeImageRef(ref: string, options: InventoryOptions = {
       source = { ref, transport: 'dir', name: parsed.path, layers: [] };
     } else {
       progress({ phase: 'resolve', ref });
-      const img = await openImageSource(parsed, {
-        ...(platform ? { platform } : {}),
-        ...(options.registry ? { registry: options.registry } : {}),
-      });
+      const img =
+        options.source ??
+        (await openImageSource(parsed, {
+          ...(platform ? { platform } : {}),
+          ...(options.registry ? { registry: options.registry } : {}),
+        }));
       try {
         const resolved = await img.resolve();
         layers = await analyzeImage(img, resolved, catalogers, streamAnalyzers, options, sandbox, progress);
         source = describeSource(ref, parsed, resolved);
         config = resolved.config;
       } finally {
-        await img.close();
+        if (!options.source) await img.close();
       }
     }
     progress({ phase: 'catalog' });

@@ -208,7 +208,7 @@ async function scanTarget(
   const sbomNotes = rulesOnSbom.length
     ? [`${rulesOnSbom.join(' and ')} scanning needs an image or root filesystem: an SBOM lists packages only`]
     : [];
-  if (ref.startsWith('sbom:')) {
+  if (ref.startsWith('sbom:') && !options.source) {
     return {
       inventory: await readSbomFile(ref.slice('sbom:'.length)),
       ruleFindings: [],
@@ -216,7 +216,7 @@ async function scanTarget(
       notes: sbomNotes,
     };
   }
-  const local = await detectLocalTarget(ref);
+  const local = options.source ? undefined : await detectLocalTarget(ref);
   if (local?.kind === 'file' && (await sniffSbom(local.path)) !== undefined) {
     return { inventory: await readSbomFile(local.path), ruleFindings: [], warnings: [], notes: sbomNotes };
   }
