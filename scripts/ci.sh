@@ -22,6 +22,7 @@ PACKAGES=(
   openssh-client                   # ssh-keygen: private keys for the secret-detection tests
   postgresql                       # the registry state store's PostgreSQL path (a throwaway cluster per test run)
   curl                             # an independent HTTPS client for the registry server's TLS test
+  rsyslog                          # a real syslog receiver for the audit log's forwarder
   openssl ca-certificates debian-archive-keyring
 )
 missing=()
