@@ -22,6 +22,10 @@ export async function main(
   program.addCommand(dbCommand(io, setExit));
   program.addCommand(lintCommand(io, setExit, io.stdin ?? process.stdin));
   program.addCommand((await import('./server.js')).serverCommand(io, setExit));
+  const admin = await import('./admin.js');
+  program.addCommand(admin.projectCommand(io, setExit));
+  program.addCommand(admin.userCommand(io, setExit));
+  program.addCommand(admin.robotCommand(io, setExit));
   const configure = (c: Command): void => {
     c.exitOverride().configureOutput(output).showHelpAfterError('(run with --help for usage)');
     c.commands.forEach(configure);

@@ -55,7 +55,12 @@ describe('mamori server', () => {
       ]);
       assert.match(url, /^http:\/\/127\.0\.0\.1:[0-9]+$/);
       assert.equal((await fetch(`${url}/healthz`)).status, 200);
-      assert.equal((await fetch(`${url}/v2/`)).status, 200);
+      // Signed out, /v2/ challenges; the generated admin password printed once signs in.
+      assert.equal((await fetch(`${url}/v2/`)).status, 401);
+      const notice = /created the administrator "admin" with the password (\S+) /.exec(child.stderr());
+      assert.ok(notice?.[1], child.stderr());
+      const auth = `Basic ${Buffer.from(`admin:${notice[1]}`).toString('base64')}`;
+      assert.equal((await fetch(`${url}/v2/`, { headers: { authorization: auth } })).status, 200);
       assert.ok((await stat(join(data, 'state.db'))).isFile());
       child.kill(sig);
       assert.equal(await child.exit, 0);
@@ -64,7 +69,12 @@ describe('mamori server', () => {
         .stderr()
         .split('\n')
         .filter((l) => l.startsWith('mamori:'));
-      assert.deepEqual(ours, [`mamori: registry listening on ${url} (data ${data})`]);
+      assert.equal(ours.length, 2, child.stderr());
+      assert.match(
+        ours[0] ?? '',
+        /^mamori: created the administrator "admin" with the password \S+ \(shown once/,
+      );
+      assert.equal(ours[1], `mamori: registry listening on ${url} (data ${data})`);
     });
   }
 
@@ -98,7 +108,7 @@ describe('mamori server', () => {
       assert.equal(await child.exit, 2);
       const lines = child.stderr().trimEnd().split('\n');
       assert.equal(lines.length, 1, child.stderr());
-      assert.match(lines[0] ?? '', /^mamori: error: invalid listen address/);
+      assert.match(lines[0] ?? '', /^mamori: error: --listen \(server\.listen\): invalid listen address/);
       await assert.rejects(stat(data), { code: 'ENOENT' });
     });
   }
@@ -113,8 +123,8 @@ describe('mamori server', () => {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     assert.equal(code, 0);
     assert.ok(out.includes('--listen <host:port>'));
-    assert.ok(
-      out.includes('skopeo copy --dest-tls-verify=false oci:./layout:app docker://127.0.0.1:5000/team/app:1'),
-    );
+    assert.ok(out.includes('--config <file>'));
+    assert.ok(out.includes('MAMORI_ADMIN_PASSWORD'));
+    assert.ok(out.includes('--dest-creds admin:… oci:./layout:app docker://127.0.0.1:5000/team/app:1'));
   });
 });

@@ -1,16 +1,20 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { Command } from 'commander';
+import { ConfigError, describeConfig, loadServerConfig, type ServerConfig } from '../config/index.js';
 import { MamoriError } from '../core/index.js';
-import { DEFAULT_LISTEN, parseListen, startRegistryServer } from '../registry/server/index.js';
+import { createLogger } from '../registry/metrics/index.js';
+import { startRegistryServer } from '../registry/server/index.js';
 import { EXIT_OK, reportError } from './errors.js';
 import type { CliIo } from './sbom.js';
 
 interface ServerCliOptions {
+  readonly config?: string;
+  readonly printConfig?: boolean;
   readonly listen?: string;
   readonly data?: string;
   readonly tlsCert?: string;
   readonly tlsKey?: string;
+  readonly logLevel?: string;
+  readonly logFormat?: string;
 }
 
 export interface ServerCommandHooks {
@@ -18,10 +22,6 @@ export interface ServerCommandHooks {
   readonly onListening?: (url: string) => void;
   /** Stops the server when aborted; default: SIGINT or SIGTERM. */
   readonly signal?: AbortSignal;
-}
-
-function defaultDataDir(env: NodeJS.ProcessEnv): string {
-  return env.MAMORI_DATA || env.MAMORI_DATA_DIR || join(homedir(), '.local', 'share', 'mamori', 'registry');
 }
 
 /** An AbortSignal that fires on the first SIGINT or SIGTERM; `dispose` removes the handlers. */
@@ -46,45 +46,119 @@ function waitAbort(signal: AbortSignal): Promise<void> {
   });
 }
 
+/** The server's settings as startRegistryServer takes them. */
+function serverOptions(config: ServerConfig, io: CliIo) {
+  const s = config.server;
+  if (s.storage.driver !== 'filesystem') {
+    throw new MamoriError(
+      'INVALID_ARGUMENT',
+      'server.storage.driver: only "filesystem" is available in this version of mamori',
+    );
+  }
+  return {
+    listen: s.listen,
+    data: s.data,
+    ...(s.tls ? { tls: { cert: s.tls.cert, key: s.tls.key } } : {}),
+    logger: s.log.level === 'silent' ? false : createLogger(s.log, io.stdout),
+    ...(s.state.driver === 'postgres' && s.state.url !== undefined ? { stateUrl: s.state.url } : {}),
+    auth: {
+      ...(s.auth.realm !== undefined ? { realm: s.auth.realm } : {}),
+      service: s.auth.service,
+      tokenTtlMs: s.auth.tokenTtl,
+    },
+    scanning: {
+      enabled: s.scanning.enabled,
+      concurrency: s.scanning.concurrency,
+      ...(s.scanning.vulnDb !== undefined ? { vulnDb: s.scanning.vulnDb } : {}),
+      ...(s.scanning.rescanInterval > 0 ? { rescanIntervalMs: s.scanning.rescanInterval } : {}),
+    },
+    gc: {
+      intervalMs: s.gc.interval,
+      gracePeriodMs: s.gc.gracePeriod,
+      uploadMaxAgeMs: s.gc.uploadMaxAge,
+    },
+    metrics: s.metrics.enabled,
+    ...(process.env.MAMORI_ADMIN_PASSWORD ? { adminPassword: process.env.MAMORI_ADMIN_PASSWORD } : {}),
+    notice: (m: string) => io.stderr.write(`mamori: ${m}\n`),
+  };
+}
+
 export function serverCommand(
   io: CliIo,
   setExit: (code: number) => void,
   hooks: ServerCommandHooks = {},
 ): Command {
   return new Command('server')
-    .description('Run the mamori OCI registry (storage and state under --data)')
-    .option('--listen <host:port>', `address to listen on (env MAMORI_LISTEN; default ${DEFAULT_LISTEN})`)
-    .option(
-      '--data <dir>',
-      'data directory (env MAMORI_DATA; default $MAMORI_DATA_DIR or ~/.local/share/mamori/registry)',
+    .description(
+      'Run the mamori registry: OCI Distribution API with access control, scan on push, audit log, REST API (/api/v1)',
     )
+    .option(
+      '-c, --config <file>',
+      'configuration file (env MAMORI_CONFIG; default ./mamori.yaml when present)',
+    )
+    .option('--print-config', 'print the effective configuration (secrets redacted) and exit')
+    .option('--listen <host:port>', 'address to listen on (env MAMORI_LISTEN; default 127.0.0.1:5000)')
+    .option('--data <dir>', 'data directory (env MAMORI_DATA; default ./mamori-data)')
     .option('--tls-cert <file>', 'serve HTTPS with this PEM certificate (needs --tls-key)')
     .option('--tls-key <file>', 'PEM private key for --tls-cert')
+    .option('--log-level <level>', 'trace|debug|info|warn|error|silent (env MAMORI_LOG_LEVEL; default info)')
+    .option('--log-format <format>', 'json|pretty (env MAMORI_LOG_FORMAT; default json)')
     .addHelpText(
       'after',
       `
-Example:
-  mamori server --listen 127.0.0.1:5000 --data ./registry-data
-  skopeo copy --dest-tls-verify=false oci:./layout:app docker://127.0.0.1:5000/team/app:1`,
+The first start creates the administrator "admin" with the password in
+MAMORI_ADMIN_PASSWORD, or generates one and prints it once. Projects (the
+first path segment of a repository) are private; an admin's first push to
+a project creates it.
+
+Examples:
+  MAMORI_ADMIN_PASSWORD=… mamori server --listen 127.0.0.1:5000 --data ./registry-data
+  skopeo copy --dest-tls-verify=false --dest-creds admin:… oci:./layout:app docker://127.0.0.1:5000/team/app:1
+  mamori project create team --server http://127.0.0.1:5000 -u admin
+  mamori server --print-config`,
     )
     .action(async (opts: ServerCliOptions) => {
-      const listen = opts.listen ?? (process.env.MAMORI_LISTEN || DEFAULT_LISTEN);
-      const data = opts.data ?? defaultDataDir(process.env);
+      let config: ServerConfig;
       try {
-        parseListen(listen);
         if ((opts.tlsCert === undefined) !== (opts.tlsKey === undefined)) {
           throw new MamoriError('INVALID_ARGUMENT', '--tls-cert and --tls-key must be given together');
         }
+        config = await loadServerConfig({
+          ...(opts.config !== undefined ? { file: opts.config } : {}),
+          env: process.env,
+          flags: {
+            ...(opts.listen !== undefined ? { listen: opts.listen } : {}),
+            ...(opts.data !== undefined ? { data: opts.data } : {}),
+            ...(opts.tlsCert !== undefined ? { tlsCert: opts.tlsCert } : {}),
+            ...(opts.tlsKey !== undefined ? { tlsKey: opts.tlsKey } : {}),
+            ...(opts.logLevel !== undefined ? { logLevel: opts.logLevel } : {}),
+            ...(opts.logFormat !== undefined ? { logFormat: opts.logFormat } : {}),
+          },
+          onWarning: (m) => io.stderr.write(`mamori: warning: ${m}\n`),
+        });
       } catch (e) {
+        if (e instanceof ConfigError && e.problems.length > 0) {
+          io.stderr.write(
+            e.problems.length === 1
+              ? `mamori: error: ${e.problems[0] ?? ''}\n`
+              : `mamori: error: invalid configuration:\n${e.problems.map((p) => `  ${p}\n`).join('')}`,
+          );
+          setExit(2);
+          return;
+        }
         setExit(reportError(e, io.stderr));
         return;
       }
-      const tls = opts.tlsCert && opts.tlsKey ? { cert: opts.tlsCert, key: opts.tlsKey } : undefined;
+      if (opts.printConfig) {
+        io.stdout.write(describeConfig(config));
+        setExit(EXIT_OK);
+        return;
+      }
       const own = hooks.signal ? undefined : processSignal();
       const signal = hooks.signal ?? own?.signal;
       try {
-        const server = await startRegistryServer({ listen, data, tls });
-        io.stderr.write(`mamori: registry listening on ${server.url} (data ${data})\n`);
+        const server = await startRegistryServer(serverOptions(config, io));
+        io.stderr.write(`mamori: registry listening on ${server.url} (data ${config.server.data})\n`);
         hooks.onListening?.(server.url);
         if (signal) await waitAbort(signal);
         await server.close();

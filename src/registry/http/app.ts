@@ -1,5 +1,5 @@
 import Fastify from 'fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import type { BlobStore } from '../storage/index.js';
 import type { StateStore } from '../state/index.js';
 import { RegistryError } from '../spec/index.js';
@@ -28,8 +28,8 @@ export interface RegistryAppOptions {
   readonly authorizer?: RegistryAuthorizer;
   /** Policy checks and event listeners (see auth.ts). */
   readonly hooks?: RegistryHooks;
-  /** Fastify's request logging; default off. */
-  readonly logger?: boolean;
+  /** Fastify's logger: false (default), true, or pino options. */
+  readonly logger?: FastifyServerOptions['logger'];
 }
 
 const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;

@@ -144,8 +144,12 @@ describe('registry reliability', () => {
       return;
     }
     t.after(() => run('umount', [mnt]));
-    process.env.MAMORI_ADMIN_PASSWORD = PASSWORD;
-    const server = await startRegistryServer({ listen: '127.0.0.1:0', data: join(mnt, 'data') });
+    const server = await startRegistryServer({
+      listen: '127.0.0.1:0',
+      data: join(mnt, 'data'),
+      adminPassword: PASSWORD,
+      scanning: { enabled: false },
+    });
     try {
       const big = randomBytes(8 * 1024 * 1024);
       const res = await call(`${server.url}/v2/team/big/blobs/uploads/?digest=${sha(big)}`, {
@@ -170,13 +174,16 @@ describe('registry reliability', () => {
       assert.equal(ok.status, 201);
     } finally {
       await server.close();
-      delete process.env.MAMORI_ADMIN_PASSWORD;
     }
   });
 
   it('50 concurrent pushes of images sharing layers: every image complete and verifiable afterwards', async () => {
-    process.env.MAMORI_ADMIN_PASSWORD = PASSWORD;
-    const server = await startRegistryServer({ listen: '127.0.0.1:0', data: join(work, 'concurrent') });
+    const server = await startRegistryServer({
+      listen: '127.0.0.1:0',
+      data: join(work, 'concurrent'),
+      adminPassword: PASSWORD,
+      scanning: { enabled: false },
+    });
     try {
       const shared = [randomBytes(512 * 1024), randomBytes(256 * 1024)];
       const images = Array.from({ length: 50 }, (_, i) => {
@@ -266,7 +273,6 @@ describe('registry reliability', () => {
       assert.deepEqual(((await tags.json()) as { tags: string[] }).tags, ['v13', 'v23', 'v3', 'v33', 'v43']);
     } finally {
       await server.close();
-      delete process.env.MAMORI_ADMIN_PASSWORD;
     }
   });
 });

@@ -30,12 +30,33 @@ async function buildImage(work: string): Promise<string> {
   return image;
 }
 
+const PASSWORD = 'server-test-admin-password';
+const CREDS = `admin:${PASSWORD}`;
+const BASIC = { authorization: `Basic ${Buffer.from(CREDS).toString('base64')}` };
+const start = (data: string, extra: Partial<Parameters<typeof startRegistryServer>[0]> = {}) =>
+  startRegistryServer({
+    listen: '127.0.0.1:0',
+    data,
+    adminPassword: PASSWORD,
+    scanning: { enabled: false },
+    ...extra,
+  });
+
 async function inspectDigest(host: string, ref: string): Promise<string> {
-  const out = await sh('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${host}/${ref}`]);
+  const out = await sh('skopeo', [
+    'inspect',
+    '--tls-verify=false',
+    '--creds',
+    CREDS,
+    '--raw',
+    `docker://${host}/${ref}`,
+  ]);
   assert.ok(out.length > 0);
   const d = await sh('skopeo', [
     'inspect',
     '--tls-verify=false',
+    '--creds',
+    CREDS,
     '--format',
     '{{.Digest}}',
     `docker://${host}/${ref}`,
@@ -75,24 +96,37 @@ describe('parseListen', () => {
 });
 
 describe('startRegistryServer', () => {
-  it('serves /v2/ and the probes, keeps pushed images across restarts', async () => {
+  it('serves /v2/ (signed in) and the probes, keeps pushed images across restarts', async () => {
     const data = join(work, 'data');
     const image = await buildImage(work);
-    let server = await startRegistryServer({ listen: '127.0.0.1:0', data });
+    let server = await start(data);
     const host = new URL(server.url).host;
     assert.match(server.url, /^http:\/\/127\.0\.0\.1:[0-9]+$/);
     assert.notEqual(new URL(server.url).port, '0');
     try {
-      assert.equal((await fetch(`${server.url}/v2/`)).status, 200);
+      const anonymous = await fetch(`${server.url}/v2/`);
+      assert.equal(anonymous.status, 401);
+      assert.equal(
+        anonymous.headers.get('www-authenticate'),
+        `Bearer realm="${server.url}/service/token",service="mamori-registry"`,
+      );
+      assert.equal((await fetch(`${server.url}/v2/`, { headers: BASIC })).status, 200);
       assert.equal((await fetch(`${server.url}/healthz`)).status, 200);
       assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
       assert.equal(((await stat(data)).mode & 0o777).toString(8), '700');
-      await sh('skopeo', ['copy', '--dest-tls-verify=false', `oci:${image}`, `docker://${host}/team/app:1`]);
+      await sh('skopeo', [
+        'copy',
+        '--dest-tls-verify=false',
+        '--dest-creds',
+        CREDS,
+        `oci:${image}`,
+        `docker://${host}/team/app:1`,
+      ]);
     } finally {
       await server.close();
     }
     const before = await (async () => {
-      server = await startRegistryServer({ listen: '127.0.0.1:0', data });
+      server = await start(data);
       try {
         return await inspectDigest(new URL(server.url).host, 'team/app:1');
       } finally {
@@ -101,13 +135,15 @@ describe('startRegistryServer', () => {
     })();
     assert.match(before, /^sha256:[0-9a-f]{64}$/);
     // A third start still sees the same manifest.
-    server = await startRegistryServer({ listen: '127.0.0.1:0', data });
+    server = await start(data);
     try {
       assert.equal(await inspectDigest(new URL(server.url).host, 'team/app:1'), before);
       const tags = JSON.parse(
         await sh('skopeo', [
           'list-tags',
           '--tls-verify=false',
+          '--creds',
+          CREDS,
           `docker://${new URL(server.url).host}/team/app`,
         ]),
       ) as { Tags: string[] };
@@ -120,7 +156,7 @@ describe('startRegistryServer', () => {
 
   it('reports not ready (503) when the storage root is gone, healthy all the same', async () => {
     const data = join(work, 'gone');
-    const server = await startRegistryServer({ listen: '127.0.0.1:0', data });
+    const server = await start(data);
     try {
       assert.equal((await fetch(`${server.url}/readyz`)).status, 200);
       await rm(join(data, 'storage'), { recursive: true, force: true });
@@ -135,11 +171,7 @@ describe('startRegistryServer', () => {
     const key = join(work, 'key.pem');
     const cert = join(work, 'cert.pem');
     await selfSignedCert(key, cert, '127.0.0.1', ['IP:127.0.0.1']);
-    const server = await startRegistryServer({
-      listen: '127.0.0.1:0',
-      data: join(work, 'tls-data'),
-      tls: { cert, key },
-    });
+    const server = await start(join(work, 'tls-data'), { tls: { cert, key } });
     try {
       assert.match(server.url, /^https:\/\//);
       const code = await sh('curl', [
@@ -150,6 +182,8 @@ describe('startRegistryServer', () => {
         '%{http_code}',
         '--cacert',
         cert,
+        '-u',
+        CREDS,
         `${server.url}/v2/`,
       ]);
       assert.equal(code, '200');

@@ -1,54 +1,71 @@
-import { access, chmod, mkdir, readFile } from 'node:fs/promises';
 import { constants } from 'node:fs';
+import { access, chmod, mkdir, readFile } from 'node:fs/promises';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
-import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { MamoriError, errorMessage } from '../../core/index.js';
+import { tokenEndpoint } from '../access/index.js';
+import { accessRoutes, adminRoutes, registerApi, repositoryRoutes } from '../api/index.js';
 import { createRegistryApp } from '../http/index.js';
-import { openStateStore } from '../state/index.js';
-import type { StateStore } from '../state/index.js';
-import { createFsBlobStore } from '../storage/index.js';
-import type { FsBlobStore } from '../storage/index.js';
+import { instrument } from '../metrics/index.js';
+import { mamoriVersion } from '../../report/index.js';
 import { parseListen } from './config.js';
+import { registryHooks } from './hooks.js';
+import { type ServiceOptions, type Services, openServices } from './services.js';
+import { GcScheduler } from './gc.js';
 
 export interface RegistryServerOptions {
   /** `HOST:PORT`; port 0 picks a free port. */
   readonly listen: string;
-  /** Data directory: created (mode 0700) with `storage/` and `state.db`. */
+  /** Data directory: created (mode 0700) with `storage/`, `state.db`, `keys/`, `cache/`. */
   readonly data: string;
   /** PEM files; when given the server speaks HTTPS. */
   readonly tls?: { readonly cert: string; readonly key: string };
-  /** Fastify's request logging; default off. */
-  readonly logger?: boolean;
+  /** Fastify's logger: false (default), true, or pino options. */
+  readonly logger?: FastifyServerOptions['logger'];
+  /** PostgreSQL URL for the state; default SQLite in the data directory. */
+  readonly stateUrl?: string;
+  readonly auth?: {
+    /** The token endpoint URL clients are sent to; default this server's `/service/token`. */
+    readonly realm?: string;
+    /** The tokens' audience; default `mamori-registry`. */
+    readonly service?: string;
+    readonly tokenTtlMs?: number;
+  };
+  /** Password of the first administrator `admin` (created when there is no user); generated when absent. */
+  readonly adminPassword?: string;
+  readonly scanning?: ServiceOptions['scanning'];
+  readonly gc?: {
+    /** 0 turns scheduled collection off (default 24 h). */
+    readonly intervalMs?: number;
+    readonly gracePeriodMs?: number;
+    readonly uploadMaxAgeMs?: number;
+  };
+  /** Serve Prometheus metrics at `/metrics` (default true). */
+  readonly metrics?: boolean;
+  /** One-time messages for the operator (the generated admin password). */
+  readonly notice?: (message: string) => void;
 }
 
 export interface RegistryServer {
   /** `http(s)://HOST:PORT` with the bound port. */
   readonly url: string;
-  /** Stops accepting, finishes requests under way, closes the state store. */
+  /** The running services (for embedding and tests). */
+  readonly services: Services;
+  /** Stops accepting, finishes requests under way, stops the background work, closes the stores. */
   close(): Promise<void>;
 }
 
 /** Answers when the state store responds and the storage root is writable. */
-async function ready(state: StateStore, storage: FsBlobStore): Promise<boolean> {
+async function ready(s: Services): Promise<boolean> {
   try {
-    await state.listRepositories({ n: 1 });
-    await access(storage.root, constants.W_OK);
+    await s.state.listRepositories({ n: 1 });
+    await access(s.storage.root, constants.W_OK);
     return true;
   } catch {
     return false;
   }
-}
-
-function addProbes(app: FastifyInstance, state: StateStore, storage: FsBlobStore): void {
-  app.get('/healthz', async (_req, reply) => reply.code(200).send({ status: 'ok' }));
-  app.get('/readyz', async (_req, reply) =>
-    (await ready(state, storage))
-      ? reply.code(200).send({ status: 'ready' })
-      : reply.code(503).send({ status: 'not ready' }),
-  );
 }
 
 async function readPem(path: string, what: string): Promise<Buffer> {
@@ -83,7 +100,65 @@ function listen(server: Server, host: string, port: number): Promise<number> {
   });
 }
 
-/** Starts the registry: storage and state under `data`, the OCI endpoints, health probes. */
+const MAX_TOKEN_FORM = 64 * 1024;
+
+/** The account a token request names (Basic user or the form's username), for the audit log. */
+function claimedAccount(
+  authorization: string | undefined,
+  form: URLSearchParams | undefined,
+): string | undefined {
+  const fromForm = form?.get('username');
+  if (fromForm) return fromForm.slice(0, 255);
+  const m = /^Basic +([A-Za-z0-9+/=]{1,4096})$/i.exec(authorization ?? '');
+  if (!m?.[1]) return undefined;
+  const text = Buffer.from(m[1], 'base64').toString('utf8');
+  const i = text.indexOf(':');
+  return i > 0 ? text.slice(0, Math.min(i, 255)) : undefined;
+}
+
+/** The token endpoint (`GET`/`POST /service/token`), with logins in the audit log. */
+function addTokenEndpoint(app: FastifyInstance, s: Services): void {
+  const handler = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const url = request.raw.url ?? '';
+    const q = url.indexOf('?');
+    let body: URLSearchParams | undefined;
+    if (request.method === 'POST') {
+      let text = '';
+      for await (const chunk of request.raw) {
+        text += Buffer.from(chunk as Uint8Array).toString('utf8');
+        if (text.length > MAX_TOKEN_FORM) {
+          return reply.code(413).send({ error: 'invalid_request', error_description: 'form too large' });
+        }
+      }
+      body = new URLSearchParams(text);
+    }
+    const remoteAddress = request.raw.socket.remoteAddress ?? '';
+    const r = await tokenEndpoint(s.access, {
+      method: request.method,
+      query: new URLSearchParams(q === -1 ? '' : url.slice(q + 1)),
+      headers: request.headers,
+      remoteAddress,
+      ...(body ? { body } : {}),
+    });
+    if (request.headers.authorization !== undefined || body !== undefined) {
+      const account = claimedAccount(request.headers.authorization, body);
+      s.audit.record({
+        ...(account !== undefined
+          ? { actor: account, actorKind: account.startsWith('robot$') ? 'robot' : 'user' }
+          : { actorKind: 'anonymous' }),
+        remote: remoteAddress,
+        action: 'login',
+        result: r.status === 200 ? 'success' : r.status === 401 ? 'denied' : 'failure',
+        detail: `token endpoint answered ${r.status}`,
+      });
+    }
+    return reply.code(r.status).headers(r.headers).send(r.json);
+  };
+  app.get('/service/token', handler);
+  app.post('/service/token', handler);
+}
+
+/** Starts the registry: services under `data`, the OCI endpoints, the token endpoint, the API, probes and metrics. */
 export async function startRegistryServer(opts: RegistryServerOptions): Promise<RegistryServer> {
   const { host, port } = parseListen(opts.listen);
   if (typeof opts.data !== 'string' || opts.data.length === 0) {
@@ -94,22 +169,33 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
     : undefined;
   // A directory made here is private whatever the umask; an existing one keeps its mode.
   if ((await mkdir(opts.data, { recursive: true, mode: 0o700 })) !== undefined) await chmod(opts.data, 0o700);
-  const storage = await createFsBlobStore(join(opts.data, 'storage'));
-  await storage.recover();
-  const state = await openStateStore({ kind: 'sqlite', path: join(opts.data, 'state.db') });
+  const services = await openServices({
+    data: opts.data,
+    ...(opts.stateUrl !== undefined ? { stateUrl: opts.stateUrl } : {}),
+    ...(opts.auth?.service !== undefined ? { service: opts.auth.service } : {}),
+    ...(opts.auth?.tokenTtlMs !== undefined
+      ? { tokenLifetimeSeconds: Math.round(opts.auth.tokenTtlMs / 1000) }
+      : {}),
+    ...(opts.scanning ? { scanning: opts.scanning } : {}),
+  });
   let app: FastifyInstance | undefined;
   let server: Server | undefined;
+  let gc: GcScheduler | undefined;
   try {
-    app = createRegistryApp({ storage, state, logger: opts.logger });
-    addProbes(app, state, storage);
-    await app.ready();
-    // The app's own server stays unused: TLS needs a server made with the PEMs,
-    // and one code path serves both schemes through Fastify's router.
-    const fastify = app;
-    const handler = (
-      req: Parameters<FastifyInstance['routing']>[0],
-      res: Parameters<FastifyInstance['routing']>[1],
-    ): void => fastify.routing(req, res);
+    const boot = await services.access.bootstrapAdmin(opts.adminPassword);
+    if (boot.created && boot.password !== undefined) {
+      opts.notice?.(
+        `created the administrator "${boot.name}" with the password ${boot.password} (shown once; set MAMORI_ADMIN_PASSWORD to choose it)`,
+      );
+    }
+    // Bind first: the default token realm names the bound port. Requests that
+    // arrive before the app is ready are answered 503.
+    const slot: { route?: (req: IncomingMessage, res: ServerResponse) => void } = {};
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      if (slot.route) return slot.route(req, res);
+      res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end('{"status":"starting"}');
+    };
     // No whole-request deadline: a slow client may push a big layer in one
     // PATCH for as long as bytes keep coming (Distribution's behaviour).
     // Idle sockets and slow headers are still cut off.
@@ -120,24 +206,71 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
     server.setTimeout(10 * 60_000);
     const bound = await listen(server, host, port);
     const url = `${https ? 'https' : 'http'}://${urlHost(host)}:${bound}`;
+
+    const authorizer = services.access.authorizer({ realm: opts.auth?.realm ?? `${url}/service/token` });
+    const hooks = registryHooks(services, authorizer);
+    app = createRegistryApp({
+      storage: services.storage,
+      state: services.state,
+      authorizer,
+      hooks,
+      logger: opts.logger ?? false,
+    });
+    if (opts.metrics !== false) instrument(app, services.metrics);
+    app.get('/healthz', async (_req, reply) => reply.code(200).send({ status: 'ok' }));
+    app.get('/readyz', async (_req, reply) =>
+      (await ready(services))
+        ? reply.code(200).send({ status: 'ready' })
+        : reply.code(503).send({ status: 'not ready' }),
+    );
+    addTokenEndpoint(app, services);
+    await registerApi(app, {
+      authorizer,
+      version: mamoriVersion(),
+      routes: [
+        ...repositoryRoutes({
+          state: services.state,
+          authorizer,
+          hooks,
+          ...(services.scanning
+            ? {
+                scanSummary: (r: string, d: string) =>
+                  (services.scanning as NonNullable<typeof services.scanning>).result(r, d),
+              }
+            : {}),
+        }),
+        ...accessRoutes({ access: services.access, state: services.state }),
+        ...adminRoutes(services, authorizer, () => gc),
+      ],
+    });
+    await app.ready();
+    const fastify = app;
+    slot.route = (req, res) => fastify.routing(req, res);
+    gc = new GcScheduler(services, opts.gc ?? {});
+    gc.start();
+
     const srv = server;
+    const scheduler = gc;
     let closing: Promise<void> | undefined;
     return {
       url,
+      services,
       close: () =>
         (closing ??= (async () => {
           try {
             await new Promise<void>((resolve) => srv.close(() => resolve()));
             await fastify.close();
+            await scheduler.stop();
           } finally {
-            await state.close();
+            await services.close();
           }
         })()),
     };
   } catch (e) {
     server?.close();
+    await gc?.stop().catch(() => undefined);
     await app?.close().catch(() => undefined);
-    await state.close().catch(() => undefined);
+    await services.close().catch(() => undefined);
     throw e;
   }
 }

@@ -4,5 +4,10 @@ import { startRegistryServer } from '../index.js';
 
 const data = process.argv[2];
 if (!data) throw new Error('usage: serve.ts DATA_DIR');
-const server = await startRegistryServer({ listen: '127.0.0.1:0', data });
+const server = await startRegistryServer({
+  listen: '127.0.0.1:0',
+  data,
+  adminPassword: process.env.MAMORI_ADMIN_PASSWORD,
+  scanning: { enabled: false },
+});
 process.stdout.write(`${server.url}\n`);

@@ -1,0 +1,161 @@
+/**
+ * Everything the registry process runs, opened in dependency order over one
+ * data directory and one state database, and closed in reverse: blob
+ * storage, the state store, access control, the audit log, webhooks, tag
+ * rules, scanning and metrics. Opening fails cleanly (what was opened is
+ * closed again) and closing waits for work under way.
+ */
+import { join } from 'node:path';
+import { type AccessControl, openAccess } from '../access/index.js';
+import { type AuditLog, openAuditLog } from '../audit/index.js';
+import { createMetrics, type RegistryMetrics } from '../metrics/index.js';
+import { openRetention, type Retention } from '../retention/index.js';
+import { openScanService, type ScanEvent, type ScanService } from '../scanning/index.js';
+import { openStateStore, type StateStore } from '../state/index.js';
+import { createFsBlobStore, type FsBlobStore } from '../storage/index.js';
+import { openWebhooks, type Webhooks } from '../webhooks/index.js';
+
+export interface ServiceOptions {
+  readonly data: string;
+  /** PostgreSQL URL; default SQLite at `DATA/state.db`. */
+  readonly stateUrl?: string;
+  readonly service?: string;
+  readonly tokenLifetimeSeconds?: number;
+  readonly scanning?: {
+    readonly enabled?: boolean;
+    readonly concurrency?: number;
+    readonly vulnDb?: string;
+    readonly rescanIntervalMs?: number;
+  };
+  /** Scan events go here too (after the audit log and webhooks). */
+  readonly onScanEvent?: (e: ScanEvent) => void;
+}
+
+export interface Services {
+  readonly storage: FsBlobStore;
+  readonly state: StateStore;
+  readonly access: AccessControl;
+  readonly audit: AuditLog;
+  readonly webhooks: Webhooks;
+  readonly retention: Retention;
+  /** Absent when scanning is turned off. */
+  readonly scanning?: ScanService;
+  readonly metrics: RegistryMetrics;
+  close(): Promise<void>;
+}
+
+export async function openServices(o: ServiceOptions): Promise<Services> {
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+    closers.length = 0;
+  };
+  try {
+    const storage = await createFsBlobStore(join(o.data, 'storage'));
+    await storage.recover();
+    const state = await openStateStore(
+      o.stateUrl
+        ? { kind: 'postgres', connectionString: o.stateUrl }
+        : { kind: 'sqlite', path: join(o.data, 'state.db') },
+    );
+    closers.push(() => state.close());
+    const access = await openAccess(state, {
+      keyDir: join(o.data, 'keys'),
+      ...(o.service !== undefined ? { service: o.service } : {}),
+      ...(o.tokenLifetimeSeconds !== undefined ? { tokenLifetimeSeconds: o.tokenLifetimeSeconds } : {}),
+    });
+    const metrics = createMetrics();
+    const audit = await openAuditLog(state);
+    closers.push(() => audit.close());
+    const webhooks = await openWebhooks(state);
+    webhooks.start();
+    closers.push(() => webhooks.stop());
+    const retention = await openRetention(state);
+    let scanning: ScanService | undefined;
+    if (o.scanning?.enabled !== false) {
+      const onScan = (e: ScanEvent): void => {
+        scanEvent(audit, webhooks, metrics, e);
+        o.onScanEvent?.(e);
+      };
+      scanning = await openScanService({
+        state,
+        storage,
+        cacheDir: join(o.data, 'cache', 'layers'),
+        tmpDir: join(o.data, 'tmp'),
+        ...(o.scanning?.vulnDb !== undefined ? { vulnDbPath: o.scanning.vulnDb } : {}),
+        ...(o.scanning?.concurrency !== undefined ? { concurrency: o.scanning.concurrency } : {}),
+        ...(o.scanning?.rescanIntervalMs !== undefined
+          ? { dbCheckIntervalMs: o.scanning.rescanIntervalMs }
+          : {}),
+        onEvent: onScan,
+      });
+      scanning.start();
+      const s = scanning;
+      closers.push(() => s.stop({ abort: true }));
+    }
+    return {
+      storage,
+      state,
+      access,
+      audit,
+      webhooks,
+      retention,
+      ...(scanning ? { scanning } : {}),
+      metrics,
+      close: closeAll,
+    };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}
+
+const projectOf = (repository: string): string => repository.split('/')[0] ?? repository;
+
+/** A scan event in the audit log, the webhooks and the metrics. */
+function scanEvent(audit: AuditLog, webhooks: Webhooks, metrics: RegistryMetrics, e: ScanEvent): void {
+  if (e.type === 'scanner.error') {
+    audit.record({
+      actorKind: 'system',
+      actor: 'scanner',
+      action: 'scan',
+      result: 'failure',
+      detail: e.message,
+    });
+    return;
+  }
+  const project = projectOf(e.repository);
+  const resource = { repository: e.repository, digest: e.digest, project };
+  if (e.type === 'scan.completed') {
+    metrics.scanJobs.inc({ result: e.status === 'scanned' ? 'ok' : 'error' });
+    audit.record({
+      actorKind: 'system',
+      actor: 'scanner',
+      action: 'scan',
+      resource,
+      result: e.status === 'scanned' ? 'success' : 'failure',
+      detail: `${e.reason}: ${JSON.stringify(e.summary.totals ?? {})}`,
+    });
+    void webhooks
+      .emit({ type: 'scan.completed', project, repository: e.repository, digest: e.digest, data: e.summary })
+      .catch(() => undefined);
+    return;
+  }
+  audit.record({
+    actorKind: 'system',
+    actor: 'scanner',
+    action: 'policy.violation',
+    resource,
+    result: 'denied',
+    detail: e.reason,
+  });
+  void webhooks
+    .emit({
+      type: 'policy.violation',
+      project,
+      repository: e.repository,
+      digest: e.digest,
+      data: { reason: e.reason, policy: e.policy, summary: e.summary },
+    })
+    .catch(() => undefined);
+}
