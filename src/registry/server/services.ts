@@ -5,6 +5,7 @@
  * rules, scanning and metrics. Opening fails cleanly (what was opened is
  * closed again) and closing waits for work under way.
  */
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AccessControl, openAccess } from '../access/index.js';
 import { type AuditLog, openAuditLog } from '../audit/index.js';
@@ -73,6 +74,8 @@ export async function openServices(o: ServiceOptions): Promise<Services> {
     const retention = await openRetention(state);
     let scanning: ScanService | undefined;
     if (o.scanning?.enabled !== false) {
+      await mkdir(join(o.data, 'tmp'), { recursive: true, mode: 0o700 });
+      await mkdir(join(o.data, 'cache', 'layers'), { recursive: true, mode: 0o700 });
       const onScan = (e: ScanEvent): void => {
         scanEvent(audit, webhooks, metrics, e);
         o.onScanEvent?.(e);
