@@ -65,6 +65,7 @@ function serverOptions(config: ServerConfig, io: CliIo) {
       ...(s.auth.realm !== undefined ? { realm: s.auth.realm } : {}),
       service: s.auth.service,
       tokenTtlMs: s.auth.tokenTtl,
+      anonymousPull: s.auth.anonymousPull,
     },
     scanning: {
       enabled: s.scanning.enabled,

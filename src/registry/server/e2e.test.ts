@@ -279,6 +279,27 @@ describe('mamori server end to end', () => {
       ).repositories;
     assert.deepEqual(await catalog(basic('dev', DEV)), ['team/app']);
     assert.deepEqual(await catalog(basic('admin', ADMIN)), ['secret/app', 'team/app']);
+    // A public project still needs a signed-in caller while server.auth.anonymousPull is off (the default).
+    const pub = await api('/projects', basic('admin', ADMIN), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'pub', public: true }),
+    });
+    assert.equal(pub.status, 201);
+    await sh('skopeo', [
+      'copy',
+      '--dest-tls-verify=false',
+      '--dest-creds',
+      `admin:${ADMIN}`,
+      `oci:${image}`,
+      `docker://${host}/pub/app:v1`,
+    ]);
+    assert.equal((await answer('/v2/pub/app/manifests/v1')).status, 401);
+    assert.equal(
+      (await answer('/v2/pub/app/manifests/v1', basic('dev', DEV))).status,
+      200,
+      'any signed-in user pulls a public project',
+    );
     // Forged and malformed tokens are refused.
     for (const token of ['eyJhbGciOiJub25lIn0.eyJzdWIiOiJhZG1pbiJ9.', 'not-a-jwt', '']) {
       const r = await answer('/v2/team/app/tags/list', { authorization: `Bearer ${token}` });

@@ -5,7 +5,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { MamoriError, errorMessage } from '../../core/index.js';
-import { tokenEndpoint } from '../access/index.js';
+import { type AccessAuthorizer, tokenEndpoint } from '../access/index.js';
 import { accessRoutes, adminRoutes, registerApi, repositoryRoutes } from '../api/index.js';
 import { createRegistryApp } from '../http/index.js';
 import { instrument } from '../metrics/index.js';
@@ -32,6 +32,8 @@ export interface RegistryServerOptions {
     /** The tokens' audience; default `mamori-registry`. */
     readonly service?: string;
     readonly tokenTtlMs?: number;
+    /** Let anonymous callers pull public projects (default false: everyone signs in). */
+    readonly anonymousPull?: boolean;
   };
   /** Password of the first administrator `admin` (created when there is no user); generated when absent. */
   readonly adminPassword?: string;
@@ -158,6 +160,24 @@ function addTokenEndpoint(app: FastifyInstance, s: Services): void {
   app.post('/service/token', handler);
 }
 
+/**
+ * Public projects let anonymous callers pull only when the operator says
+ * so (`server.auth.anonymousPull`); otherwise an anonymous caller may do
+ * nothing and gets the challenge everywhere.
+ */
+function withAnonymousPull(a: AccessAuthorizer, allowed: boolean): AccessAuthorizer {
+  if (allowed) return a;
+  return {
+    ...a,
+    authenticate: (h, r) => a.authenticate(h, r),
+    challenge: (scope) => a.challenge(scope),
+    ensureProjectForPush: (c, r) => a.ensureProjectForPush(c, r),
+    permitted: async (caller, repository, wanted) =>
+      caller.anonymous ? new Set() : a.permitted(caller, repository, wanted),
+    canList: async (caller, repository) => (caller.anonymous ? false : a.canList(caller, repository)),
+  };
+}
+
 /** Starts the registry: services under `data`, the OCI endpoints, the token endpoint, the API, probes and metrics. */
 export async function startRegistryServer(opts: RegistryServerOptions): Promise<RegistryServer> {
   const { host, port } = parseListen(opts.listen);
@@ -207,7 +227,10 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
     const bound = await listen(server, host, port);
     const url = `${https ? 'https' : 'http'}://${urlHost(host)}:${bound}`;
 
-    const authorizer = services.access.authorizer({ realm: opts.auth?.realm ?? `${url}/service/token` });
+    const authorizer = withAnonymousPull(
+      services.access.authorizer({ realm: opts.auth?.realm ?? `${url}/service/token` }),
+      opts.auth?.anonymousPull === true,
+    );
     const hooks = registryHooks(services, authorizer);
     app = createRegistryApp({
       storage: services.storage,
