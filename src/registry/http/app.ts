@@ -140,6 +140,7 @@ function send(reply: FastifyReply, method: string, r: Reply): FastifyReply {
     return reply.send();
   }
   if (r.stream) return reply.send(r.stream);
+  if (r.body) return reply.send(r.body);
   if (r.json !== undefined) {
     if (!reply.hasHeader('content-type')) reply.header('content-type', 'application/json');
     return reply.send(Buffer.from(JSON.stringify(r.json)));

@@ -22,6 +22,8 @@ export interface Reply {
   readonly headers?: Readonly<Record<string, string>>;
   readonly json?: unknown;
   readonly stream?: NodeJS.ReadableStream;
+  /** Bytes to send as they are. */
+  readonly body?: Buffer;
   /** The Content-Length to announce for a HEAD reply (no body is sent). */
   readonly headLength?: number;
 }

@@ -50,6 +50,44 @@ export async function openBlob(
   }
 }
 
+/**
+ * A small blob (a manifest) read whole in one call: no stream, one open.
+ * Undefined when absent; StorageError TOO_LARGE when the file is bigger than maxBytes.
+ */
+export async function readBlob(
+  ctx: FsContext,
+  digest: string,
+  maxBytes: number,
+): Promise<Buffer | undefined> {
+  const d = parseDigest(digest);
+  let fh: FileHandle;
+  try {
+    fh = await open(blobPath(ctx.layout, d), 'r');
+  } catch (e) {
+    if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return undefined;
+    throw fsError(e, 'opening a blob');
+  }
+  try {
+    const st = await fh.stat();
+    if (!st.isFile()) return undefined;
+    if (st.size > maxBytes) {
+      throw new StorageError('TOO_LARGE', `blob ${d.digest} is larger than ${maxBytes} bytes`);
+    }
+    const buf = Buffer.allocUnsafe(st.size);
+    let off = 0;
+    while (off < st.size) {
+      const { bytesRead } = await fh.read(buf, off, st.size - off, off);
+      if (bytesRead === 0) break;
+      off += bytesRead;
+    }
+    return off === st.size ? buf : buf.subarray(0, off);
+  } catch (e) {
+    throw e instanceof StorageError ? e : fsError(e, 'reading a blob');
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+}
+
 /** HTTP range semantics: start must fall inside the blob, an end past the last byte is clamped. */
 function clampRange(range: ByteRange, size: number): ByteRange {
   const { start, end } = range;

@@ -4,7 +4,7 @@ import { MamoriError } from '../../core/index.js';
 import { parseDigest } from './digest.js';
 import { fsError } from './errors.js';
 import { dirEntries } from './io.js';
-import { deleteBlob, listBlobs, openBlob, putBlob, statBlob } from './blobs.js';
+import { deleteBlob, listBlobs, openBlob, putBlob, readBlob, statBlob } from './blobs.js';
 import { KeyedLock } from './lock.js';
 import { ensureLayout, makeLayout, type FsContext } from './layout.js';
 import * as uploads from './uploads.js';
@@ -66,6 +66,7 @@ export async function createFsBlobStore(root: string, opts: FsBlobStoreOptions =
     root: ctx.layout.root,
     stat: async (digest) => statBlob(ctx, parseDigest(digest)),
     open: (digest, range) => openBlob(ctx, digest, range),
+    read: (digest, maxBytes) => readBlob(ctx, digest, maxBytes),
     delete: (digest) => deleteBlob(ctx, digest),
     list: () => listBlobs(ctx),
     put: (digest, data, expectedLength) => putBlob(ctx, digest, data, expectedLength),
