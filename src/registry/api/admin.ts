@@ -12,13 +12,17 @@ import type { AccessControl } from '../access/index.js';
 import type { AuditLog, AuditQuery } from '../audit/index.js';
 import type { Caller, RegistryAuthorizer } from '../http/index.js';
 import type { Retention } from '../retention/index.js';
-import type { ScanService } from '../scanning/index.js';
-import { parseRepositoryName } from '../spec/index.js';
+import { SBOM_ARTIFACT_TYPE, type ScanService } from '../scanning/index.js';
+import type { StateStore } from '../state/index.js';
+import type { BlobStore } from '../storage/index.js';
+import { MAX_MANIFEST_BYTES, parseManifest, parseRepositoryName } from '../spec/index.js';
 import type { Webhooks } from '../webhooks/index.js';
 import { ApiError, type ApiRoute, badRequest, forbidden, notFound, pageOf, S } from './route.js';
 
 export interface AdminServices {
   readonly access: AccessControl;
+  readonly state: StateStore;
+  readonly storage: BlobStore;
   readonly audit: AuditLog;
   readonly webhooks: Webhooks;
   readonly retention: Retention;
@@ -447,6 +451,31 @@ export function adminRoutes(
         const report = await scanning().report(name, str(params.digest));
         if (report === undefined) throw notFound(`scan report of ${str(params.digest)}`);
         return { status: 200, body: JSON.parse(report) as unknown };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/repositories/{repository}/artifacts/{digest}/sbom',
+      id: 'getSbom',
+      summary: "The image's CycloneDX SBOM, as stored by the last scan (an OCI referrer of the image)",
+      tag: 'artifacts',
+      access: 'pull on the repository',
+      params: artifact,
+      responses: { 200: { type: 'object' } },
+      async handler({ caller, params }) {
+        const name = await canOn(caller, str(params.repository), 'pull');
+        const digest = str(params.digest);
+        const refs = await s.state.referrers(name, digest, { artifactType: SBOM_ARTIFACT_TYPE, n: 100 });
+        // The newest SBOM referrer (a rescan replaces the previous one).
+        const newest = [...refs.items].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+        if (!newest) throw notFound(`SBOM of ${digest}`);
+        const bytes = s.storage.read ? await s.storage.read(newest.digest, MAX_MANIFEST_BYTES) : undefined;
+        if (!bytes) throw notFound(`SBOM of ${digest}`);
+        const layer = parseManifest(bytes, newest.mediaType).layers?.[0];
+        if (!layer) throw notFound(`SBOM of ${digest}`);
+        const opened = await s.storage.open(layer.digest);
+        if (!opened) throw notFound(`SBOM of ${digest}`);
+        return { status: 200, stream: opened.stream, contentType: SBOM_ARTIFACT_TYPE };
       },
     },
     {

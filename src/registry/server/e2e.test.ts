@@ -340,6 +340,12 @@ describe('mamori server end to end', () => {
     assert.equal(report.status, 200);
     assert.ok(JSON.stringify(report.body).includes('MI00'), 'the report holds the image checks');
 
+    const sbom = await fetch(`${server.url}/api/v1/repositories/${repo}/artifacts/${digest}/sbom`, {
+      headers: basic('dev', DEV),
+    });
+    assert.equal(sbom.status, 200);
+    const bom = (await sbom.json()) as { bomFormat?: string; specVersion?: string };
+    assert.equal(bom.bomFormat, 'CycloneDX');
     // Only maintainers and admins set the policy.
     const deny = await api('/projects/team/policy', basic('dev', DEV), {
       method: 'PUT',
