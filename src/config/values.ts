@@ -1,6 +1,7 @@
 import { parseListen } from '../registry/server/config.js';
 import { parseDuration } from './duration.js';
 import type { SyslogAddress } from './types.js';
+import { FACILITIES as AUDIT_FACILITIES } from '../registry/audit/index.js';
 
 /** A value that does not fit its setting; the loader prefixes where it came from. */
 export class InvalidValue extends Error {
@@ -167,29 +168,8 @@ export const syslogAddress: Parse<SyslogAddress> = (raw) => {
   return { protocol: m[1] === 'tcp' ? 'tcp' : 'udp', host, port };
 };
 
-/** RFC 5424 facility names and codes. */
-export const FACILITIES: Readonly<Record<string, number>> = {
-  kern: 0,
-  user: 1,
-  mail: 2,
-  daemon: 3,
-  auth: 4,
-  syslog: 5,
-  lpr: 6,
-  news: 7,
-  uucp: 8,
-  cron: 9,
-  authpriv: 10,
-  ftp: 11,
-  local0: 16,
-  local1: 17,
-  local2: 18,
-  local3: 19,
-  local4: 20,
-  local5: 21,
-  local6: 22,
-  local7: 23,
-};
+/** RFC 5424 facility names and codes (the audit log's table). */
+export const FACILITIES: Readonly<Record<string, number>> = AUDIT_FACILITIES;
 
 export const facility: Parse<number> = (raw) => {
   if (typeof raw === 'string' && Object.hasOwn(FACILITIES, raw)) return FACILITIES[raw] ?? 16;

@@ -1,5 +1,7 @@
 /** The catalog (repository names, only those the caller may see) and referrers. */
+import type { Selection, SelectQueryBuilder } from 'kysely';
 import { MamoriError } from '../../core/index.js';
+import type { Schema } from './schema.js';
 import { MANIFEST_COLUMNS, toManifest } from './manifests.js';
 import { repositoryId, toRepository } from './repositories.js';
 import { type Ctx, read } from './run.js';
@@ -93,20 +95,33 @@ export async function referrers(
   subject: string,
   options: ReferrersOptions = {},
 ): Promise<Page<ManifestRecord>> {
-  const name = checkRepository(repository);
   const s = checkDigest(subject);
   const artifactType = options.artifactType === undefined ? undefined : checkMediaType(options.artifactType);
+  return manifestPage(ctx, repository, options, (q) => {
+    const bySubject = q.where('m.subject_digest', '=', s);
+    return artifactType === undefined ? bySubject : bySubject.where('m.artifact_type', '=', artifactType);
+  });
+}
+
+type ManifestQuery = SelectQueryBuilder<Schema & { m: Schema['manifests'] }, 'm', ManifestRow>;
+type ManifestRow = Selection<Schema & { m: Schema['manifests'] }, 'm', (typeof MANIFEST_COLUMNS)[number]>;
+
+/** Manifests of a repository matching `filter`, by digest, `n` at a time after `last`. */
+async function manifestPage(
+  ctx: Ctx,
+  repository: string,
+  options: PageOptions,
+  filter: (q: ManifestQuery) => ManifestQuery,
+): Promise<Page<ManifestRecord>> {
+  const name = checkRepository(repository);
   const n = checkPageSize(options.n);
   const last = checkCursor(options.last);
   return read(ctx, async (db) => {
     const id = await repositoryId(db, name);
     if (id === undefined) return { items: [], more: false };
-    let q = db
-      .selectFrom('manifests as m')
-      .select(MANIFEST_COLUMNS)
-      .where('m.repository_id', '=', id)
-      .where('m.subject_digest', '=', s);
-    if (artifactType !== undefined) q = q.where('m.artifact_type', '=', artifactType);
+    let q = filter(
+      db.selectFrom('manifests as m').select(MANIFEST_COLUMNS).where('m.repository_id', '=', id),
+    );
     if (last !== undefined) q = q.where('m.digest', '>', last);
     q = q.orderBy('m.digest');
     if (n !== undefined) q = q.limit(n + 1);
@@ -129,21 +144,7 @@ export async function listManifests(
   repository: string,
   options: PageOptions & { readonly withoutSubject?: boolean } = {},
 ): Promise<Page<ManifestRecord>> {
-  const name = checkRepository(repository);
-  const n = checkPageSize(options.n);
-  const last = checkCursor(options.last);
-  return read(ctx, async (db) => {
-    const id = await repositoryId(db, name);
-    if (id === undefined) return { items: [], more: false };
-    let q = db.selectFrom('manifests as m').select(MANIFEST_COLUMNS).where('m.repository_id', '=', id);
-    if (options.withoutSubject === true) q = q.where('m.subject_digest', 'is', null);
-    if (last !== undefined) q = q.where('m.digest', '>', last);
-    q = q.orderBy('m.digest');
-    if (n !== undefined) q = q.limit(n + 1);
-    const rows = await q.execute();
-    return {
-      items: rows.slice(0, n).map((r) => toManifest(name, r)),
-      more: n !== undefined && rows.length > n,
-    };
-  });
+  return manifestPage(ctx, repository, options, (q) =>
+    options.withoutSubject === true ? q.where('m.subject_digest', 'is', null) : q,
+  );
 }

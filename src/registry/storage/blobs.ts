@@ -18,12 +18,11 @@ export async function statBlob(ctx: FsContext, d: ParsedDigest): Promise<BlobSta
   }
 }
 
-export async function openBlob(
+/** The blob's file opened for reading with its size; undefined when absent or not a regular file. */
+async function openFile(
   ctx: FsContext,
-  digest: string,
-  range?: ByteRange,
-): Promise<OpenedBlob | undefined> {
-  const d = parseDigest(digest);
+  d: ParsedDigest,
+): Promise<{ fh: FileHandle; size: number } | undefined> {
   let fh: FileHandle;
   try {
     fh = await open(blobPath(ctx.layout, d), 'r');
@@ -33,20 +32,30 @@ export async function openBlob(
   }
   try {
     const st = await fh.stat();
-    if (!st.isFile()) {
-      await fh.close();
-      return undefined;
-    }
-    if (!range) return { stream: fh.createReadStream(), size: st.size };
-    const served = clampRange(range, st.size);
-    return {
-      stream: fh.createReadStream({ start: served.start, end: served.end }),
-      size: st.size,
-      range: served,
-    };
+    if (st.isFile()) return { fh, size: st.size };
   } catch (e) {
     await fh.close();
     throw fsError(e, 'opening a blob');
+  }
+  await fh.close();
+  return undefined;
+}
+
+export async function openBlob(
+  ctx: FsContext,
+  digest: string,
+  range?: ByteRange,
+): Promise<OpenedBlob | undefined> {
+  const file = await openFile(ctx, parseDigest(digest));
+  if (!file) return undefined;
+  const { fh, size } = file;
+  if (!range) return { stream: fh.createReadStream(), size };
+  try {
+    const served = clampRange(range, size);
+    return { stream: fh.createReadStream({ start: served.start, end: served.end }), size, range: served };
+  } catch (e) {
+    await fh.close();
+    throw e;
   }
 }
 
@@ -60,27 +69,21 @@ export async function readBlob(
   maxBytes: number,
 ): Promise<Buffer | undefined> {
   const d = parseDigest(digest);
-  let fh: FileHandle;
+  const file = await openFile(ctx, d);
+  if (!file) return undefined;
+  const { fh, size } = file;
   try {
-    fh = await open(blobPath(ctx.layout, d), 'r');
-  } catch (e) {
-    if (errno(e) === 'ENOENT' || errno(e) === 'ENOTDIR') return undefined;
-    throw fsError(e, 'opening a blob');
-  }
-  try {
-    const st = await fh.stat();
-    if (!st.isFile()) return undefined;
-    if (st.size > maxBytes) {
+    if (size > maxBytes) {
       throw new StorageError('TOO_LARGE', `blob ${d.digest} is larger than ${maxBytes} bytes`);
     }
-    const buf = Buffer.allocUnsafe(st.size);
+    const buf = Buffer.allocUnsafe(size);
     let off = 0;
-    while (off < st.size) {
-      const { bytesRead } = await fh.read(buf, off, st.size - off, off);
+    while (off < size) {
+      const { bytesRead } = await fh.read(buf, off, size - off, off);
       if (bytesRead === 0) break;
       off += bytesRead;
     }
-    return off === st.size ? buf : buf.subarray(0, off);
+    return off === size ? buf : buf.subarray(0, off);
   } catch (e) {
     throw e instanceof StorageError ? e : fsError(e, 'reading a blob');
   } finally {
