@@ -186,7 +186,10 @@ export async function analyzeImageRef(ref: string, options: InventoryOptions = {
     let config: ImageConfig | undefined;
     if (parsed.transport === 'dir') {
       if (options.source) {
-        throw new MamoriError('INVALID_ARGUMENT', `${ref}: a directory reference cannot name an image source`);
+        throw new MamoriError(
+          'INVALID_ARGUMENT',
+          `${ref}: a directory reference cannot name an image source`,
+        );
       }
       progress({ phase: 'layers', total: 1 });
       progress({ phase: 'layer-start', index: 0, cached: false });

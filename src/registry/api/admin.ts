@@ -17,7 +17,16 @@ import type { StateStore } from '../state/index.js';
 import type { BlobStore } from '../storage/index.js';
 import { MAX_MANIFEST_BYTES, parseManifest, parseRepositoryName } from '../spec/index.js';
 import type { Webhooks } from '../webhooks/index.js';
-import { ApiError, type ApiRoute, badRequest, forbidden, notFound, pageOf, S } from './route.js';
+import {
+  ApiError,
+  type ApiRoute,
+  badRequest,
+  forbidden,
+  type JsonSchema,
+  notFound,
+  pageOf,
+  S,
+} from './route.js';
 
 export interface AdminServices {
   readonly access: AccessControl;
@@ -151,6 +160,76 @@ async function auditScope(s: AdminServices, caller: Caller, filter: AuditQuery):
   return filter;
 }
 
+/** What list/add/remove routes of one kind of per-project rule need. */
+interface RuleKind {
+  /** Path segment under `/projects/{project}/`. */
+  readonly path: string;
+  /** For operation ids: `listImmutabilityRules`, `addImmutabilityRule`, `removeImmutabilityRule`. */
+  readonly name: string;
+  readonly what: string;
+  readonly addSummary: string;
+  readonly schema: JsonSchema;
+  readonly body: JsonSchema;
+  list(project: string): Promise<readonly { readonly id: number }[]>;
+  add(project: string, body: unknown): Promise<unknown>;
+  remove(id: number): Promise<boolean>;
+}
+
+/** GET (members), POST and DELETE (project admins) of one kind of per-project rule. */
+function projectRules(s: AdminServices, k: RuleKind): ApiRoute[] {
+  const project = { project: S.name };
+  return [
+    {
+      method: 'GET',
+      path: `/projects/{project}/${k.path}`,
+      id: `list${k.name}s`,
+      summary: k.what,
+      tag: 'policies',
+      access: 'project members',
+      params: project,
+      responses: { 200: pageOf(k.schema) },
+      async handler({ caller, params }) {
+        await standing(s, caller, str(params.project));
+        return { status: 200, body: { items: await k.list(str(params.project)) } };
+      },
+    },
+    {
+      method: 'POST',
+      path: `/projects/{project}/${k.path}`,
+      id: `add${k.name}`,
+      summary: k.addSummary,
+      tag: 'policies',
+      access: 'project admins',
+      params: project,
+      body: k.body,
+      responses: { 201: k.schema },
+      async handler({ caller, params, body }) {
+        const name = str(params.project);
+        await requireRole(s, caller, name, ['admin']);
+        return { status: 201, body: await k.add(name, body) };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: `/projects/{project}/${k.path}/{id}`,
+      id: `remove${k.name}`,
+      summary: `Removes one of the project's ${k.path} rules`,
+      tag: 'policies',
+      access: 'project admins',
+      params: { ...project, id: { type: 'integer', minimum: 1 } },
+      responses: { 204: null },
+      async handler({ caller, params }) {
+        const name = str(params.project);
+        await requireRole(s, caller, name, ['admin']);
+        const id = Number(params.id);
+        const rule = (await k.list(name)).find((r) => r.id === id);
+        if (!rule || !(await k.remove(id))) throw notFound(`rule ${id}`);
+        return { status: 204 };
+      },
+    },
+  ];
+}
+
 export function adminRoutes(
   s: AdminServices,
   authorizer: RegistryAuthorizer,
@@ -214,88 +293,36 @@ export function adminRoutes(
         return { status: 200, body: policy };
       },
     },
-    {
-      method: 'GET',
-      path: '/projects/{project}/immutability',
-      id: 'listImmutabilityRules',
-      summary: 'Tag immutability rules of a project',
-      tag: 'policies',
-      access: 'project members',
-      params: project,
-      responses: { 200: pageOf(IMMUTABILITY) },
-      async handler({ caller, params }) {
-        await standing(s, caller, str(params.project));
-        return { status: 200, body: { items: await s.retention.listImmutabilityRules(str(params.project)) } };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/projects/{project}/immutability',
-      id: 'addImmutabilityRule',
-      summary: 'Makes tags matching a glob immutable (they cannot be moved or deleted)',
-      tag: 'policies',
-      access: 'project admins',
-      params: project,
+    ...projectRules(s, {
+      path: 'immutability',
+      name: 'ImmutabilityRule',
+      what: 'Tag immutability rules of a project',
+      addSummary: 'Makes tags matching a glob immutable (they cannot be moved or deleted)',
+      schema: IMMUTABILITY,
       body: {
         type: 'object',
         required: ['tag'],
         additionalProperties: false,
         properties: { repository: S.string, tag: S.string },
       },
-      responses: { 201: IMMUTABILITY },
-      async handler({ caller, params, body }) {
-        const name = str(params.project);
-        await requireRole(s, caller, name, ['admin']);
+      list: (project) => s.retention.listImmutabilityRules(project),
+      add: (project, body) => {
         const b = body as { repository?: string; tag: string };
-        const rule = await s.retention.addImmutabilityRule({
-          project: name,
+        return s.retention.addImmutabilityRule({
+          project,
           tag: b.tag,
           ...(b.repository ? { repository: b.repository } : {}),
         });
-        return { status: 201, body: rule };
       },
-    },
-    {
-      method: 'DELETE',
-      path: '/projects/{project}/immutability/{id}',
-      id: 'removeImmutabilityRule',
-      summary: 'Removes a tag immutability rule',
-      tag: 'policies',
-      access: 'project admins',
-      params: { ...project, id: { type: 'integer', minimum: 1 } },
-      responses: { 204: null },
-      async handler({ caller, params }) {
-        const name = str(params.project);
-        await requireRole(s, caller, name, ['admin']);
-        const id = Number(params.id);
-        const rule = (await s.retention.listImmutabilityRules(name)).find((r) => r.id === id);
-        if (!rule || !(await s.retention.removeImmutabilityRule(id))) throw notFound(`rule ${id}`);
-        return { status: 204 };
-      },
-    },
-    {
-      method: 'GET',
-      path: '/projects/{project}/retention',
-      id: 'listRetentionRules',
-      summary: 'Retention rules of a project',
-      tag: 'policies',
-      access: 'project members',
-      params: project,
-      responses: { 200: pageOf(RETENTION) },
-      async handler({ caller, params }) {
-        await standing(s, caller, str(params.project));
-        return { status: 200, body: { items: await s.retention.listRetentionRules(str(params.project)) } };
-      },
-    },
-    {
-      method: 'POST',
-      path: '/projects/{project}/retention',
-      id: 'addRetentionRule',
-      summary:
+      remove: (id) => s.retention.removeImmutabilityRule(id),
+    }),
+    ...projectRules(s, {
+      path: 'retention',
+      name: 'RetentionRule',
+      what: 'Retention rules of a project',
+      addSummary:
         'Adds a retention rule: keep the most recent N tags and/or those pushed within D days; untagged manifests deleted or kept',
-      tag: 'policies',
-      access: 'project admins',
-      params: project,
+      schema: RETENTION,
       body: {
         type: 'object',
         required: ['keep'],
@@ -307,44 +334,24 @@ export function adminRoutes(
           untagged: RETENTION.properties.untagged,
         },
       },
-      responses: { 201: RETENTION },
-      async handler({ caller, params, body }) {
-        const name = str(params.project);
-        await requireRole(s, caller, name, ['admin']);
+      list: (project) => s.retention.listRetentionRules(project),
+      add: (project, body) => {
         const b = body as {
           repository?: string;
           tag?: string;
           keep: { mostRecent?: number; pushedWithinDays?: number };
           untagged?: 'delete' | 'keep';
         };
-        const rule = await s.retention.addRetentionRule({
-          project: name,
+        return s.retention.addRetentionRule({
+          project,
           keep: b.keep,
           ...(b.repository ? { repository: b.repository } : {}),
           ...(b.tag ? { tag: b.tag } : {}),
           ...(b.untagged ? { untagged: b.untagged } : {}),
         });
-        return { status: 201, body: rule };
       },
-    },
-    {
-      method: 'DELETE',
-      path: '/projects/{project}/retention/{id}',
-      id: 'removeRetentionRule',
-      summary: 'Removes a retention rule',
-      tag: 'policies',
-      access: 'project admins',
-      params: { ...project, id: { type: 'integer', minimum: 1 } },
-      responses: { 204: null },
-      async handler({ caller, params }) {
-        const name = str(params.project);
-        await requireRole(s, caller, name, ['admin']);
-        const id = Number(params.id);
-        const rule = (await s.retention.listRetentionRules(name)).find((r) => r.id === id);
-        if (!rule || !(await s.retention.removeRetentionRule(id))) throw notFound(`rule ${id}`);
-        return { status: 204 };
-      },
-    },
+      remove: (id) => s.retention.removeRetentionRule(id),
+    }),
     {
       method: 'GET',
       path: '/projects/{project}/webhooks',

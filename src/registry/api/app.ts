@@ -33,7 +33,14 @@ interface ErrorBody {
 }
 
 function errorOf(e: unknown, authorizer: RegistryAuthorizer | undefined): ErrorBody {
-  if (e instanceof ApiError) return { status: e.status, code: e.code, message: e.message };
+  if (e instanceof ApiError) {
+    return {
+      status: e.status,
+      code: e.code,
+      message: e.message,
+      ...(e.status === 401 && authorizer ? { headers: { 'www-authenticate': authorizer.challenge() } } : {}),
+    };
+  }
   if (e instanceof RegistryError) {
     return {
       status: e.status,
@@ -75,13 +82,18 @@ function fastifyPath(path: string): string {
   return path.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
 }
 
-function objectSchema(props: Readonly<Record<string, unknown>> | undefined, required: boolean): unknown {
+/** Parameters as one object schema; unknown query parameters are ignored, unknown path parameters cannot occur. */
+function objectSchema(
+  props: Readonly<Record<string, unknown>> | undefined,
+  required: boolean,
+  open = false,
+): unknown {
   if (!props) return undefined;
   return {
     type: 'object',
     properties: props,
     ...(required ? { required: Object.keys(props) } : {}),
-    additionalProperties: false,
+    additionalProperties: open,
   };
 }
 
@@ -123,7 +135,7 @@ export async function registerApi(app: FastifyInstance, options: ApiOptions): Pr
           url: fastifyPath(route.path),
           schema: {
             ...(route.params ? { params: objectSchema(route.params, true) } : {}),
-            ...(route.query ? { querystring: objectSchema(route.query, false) } : {}),
+            ...(route.query ? { querystring: objectSchema(route.query, false, true) } : {}),
             ...(route.body ? { body: route.body } : {}),
           },
           handler: async (request, reply) => {

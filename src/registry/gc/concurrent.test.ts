@@ -13,6 +13,7 @@ import { describe, it } from 'node:test';
 import { createRegistryApp } from '../http/index.js';
 import { collectGarbage } from './index.js';
 import { fixture, HOUR } from './testdata/fixture.js';
+import { ociImageManifest } from '../http/testing.js';
 
 const sha = (b: Buffer): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 const WORKERS = 3;
@@ -60,22 +61,7 @@ describe('garbage collection during pushes', () => {
         const config = Buffer.from(JSON.stringify({ tag, attempt, nonce: randomBytes(8).toString('hex') }));
         const own = randomBytes(1024 + attempt);
         for (const b of [config, own, SHARED]) await pushBlob(name, b, chunked);
-        const manifest = Buffer.from(
-          JSON.stringify({
-            schemaVersion: 2,
-            mediaType: 'application/vnd.oci.image.manifest.v1+json',
-            config: {
-              mediaType: 'application/vnd.oci.image.config.v1+json',
-              digest: sha(config),
-              size: config.length,
-            },
-            layers: [own, SHARED].map((l) => ({
-              mediaType: 'application/vnd.oci.image.layer.v1.tar',
-              digest: sha(l),
-              size: l.length,
-            })),
-          }),
-        );
+        const manifest = ociImageManifest(config, [own, SHARED]);
         const res = await req(`/v2/${name}/manifests/${tag}`, {
           method: 'PUT',
           headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' },

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { startTestRegistry } from './testing.js';
+import { ociImageManifest, startTestRegistry } from './testing.js';
 import type { TestRegistry } from './testing.js';
 
 const sha = (b: Buffer | string): string => `sha256:${createHash('sha256').update(b).digest('hex')}`;
@@ -32,25 +32,7 @@ async function pushBlob(name: string, data: Buffer): Promise<string> {
   return d;
 }
 
-function imageManifest(config: Buffer, layers: Buffer[], extra: Record<string, unknown> = {}): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: sha(config),
-        size: config.length,
-      },
-      layers: layers.map((l) => ({
-        mediaType: 'application/vnd.oci.image.layer.v1.tar',
-        digest: sha(l),
-        size: l.length,
-      })),
-      ...extra,
-    }),
-  );
-}
+const imageManifest = ociImageManifest;
 
 async function putManifest(name: string, ref: string, body: Buffer, type?: string): Promise<Response> {
   return req(`/v2/${name}/manifests/${ref}`, {

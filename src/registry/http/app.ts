@@ -183,6 +183,8 @@ export function createRegistryApp(options: RegistryAppOptions): FastifyInstance 
     logger: options.logger ?? false,
     exposeHeadRoutes: false,
     routerOptions: { maxParamLength: 2048 },
+    // A JSON body with a field the schema does not know is refused, not silently trimmed.
+    ajv: { customOptions: { removeAdditional: false } },
   });
 
   app.removeAllContentTypeParsers();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,4 +38,34 @@ export async function startTestRegistry(): Promise<TestRegistry> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** `sha256:<hex>` of bytes (tests only). */
+export function sha256Of(b: Buffer | string): string {
+  return `sha256:${createHash('sha256').update(b).digest('hex')}`;
+}
+
+/** The bytes of an OCI image manifest listing `config` and `layers` (tests only). */
+export function ociImageManifest(
+  config: Buffer,
+  layers: readonly Buffer[],
+  extra: Readonly<Record<string, unknown>> = {},
+): Buffer {
+  return Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: sha256Of(config),
+        size: config.length,
+      },
+      layers: layers.map((l) => ({
+        mediaType: 'application/vnd.oci.image.layer.v1.tar',
+        digest: sha256Of(l),
+        size: l.length,
+      })),
+      ...extra,
+    }),
+  );
 }

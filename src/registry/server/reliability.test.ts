@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { ociImageManifest } from '../http/testing.js';
 import { startRegistryServer } from './index.js';
 
 const run = promisify(execFile);
@@ -197,22 +198,7 @@ describe('registry reliability', () => {
           }),
         );
         const layers = [...shared, own];
-        const manifest = Buffer.from(
-          JSON.stringify({
-            schemaVersion: 2,
-            mediaType: 'application/vnd.oci.image.manifest.v1+json',
-            config: {
-              mediaType: 'application/vnd.oci.image.config.v1+json',
-              digest: sha(config),
-              size: config.length,
-            },
-            layers: layers.map((l) => ({
-              mediaType: 'application/vnd.oci.image.layer.v1.tar',
-              digest: sha(l),
-              size: l.length,
-            })),
-          }),
-        );
+        const manifest = ociImageManifest(config, layers);
         // Ten repositories, five tags each: pushes race on the same repositories and blobs.
         return { repo: `team/app${i % 10}`, tag: `v${i}`, config, layers, manifest };
       });
