@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Benchmark of the mamori registry (`mamori server`: SQLite state, filesystem
-# storage, no auth) against CNCF Distribution (`docker-registry` 2.8, the
+# storage, access control on — every request authenticated with Basic
+# credentials, audit log and metrics on — scanning on push off, log level
+# warn) against CNCF Distribution (no authentication at all, so mamori does
+# more work per request) (`docker-registry` 2.8, the
 # Debian package: filesystem storage, in-memory blob descriptor cache as in
 # its stock config, delete enabled, log level warn, access log off), both on
 # loopback, one after the other, each from an empty data directory:
@@ -147,10 +150,13 @@ free_port() {
 }
 
 # wait_ready: until GET /v2/ answers 200 from our (still running) server; 60 s at most.
+bench_password=$(openssl rand -hex 16)
+# Credentials of the registry under test: mamori's admin; none for Distribution.
+auth=() skopeo_dest=() skopeo_src=() wrk_auth='' node_auth=()
 wait_ready() {
   for _ in $(seq 1 300); do
     kill -0 "$srv_pid" 2>/dev/null || return 1
-    if [ -n "$srv_port" ] && [ "$(curl -s --max-time 2 -o /dev/null -w "%{http_code}" "http://127.0.0.1:$srv_port/v2/")" = 200 ]; then
+    if [ -n "$srv_port" ] && [ "$(curl -s --max-time 2 "${auth[@]}" -o /dev/null -w "%{http_code}" "http://127.0.0.1:$srv_port/v2/")" = 200 ]; then
       kill -0 "$srv_pid" 2>/dev/null && return 0
     fi
     sleep 0.2
@@ -168,8 +174,13 @@ start_server() {
     srv_data="$tmp/data-$n_server" srv_log="$tmp/server-$n_server.log" srv_port=''
     mkdir -p "$srv_data"
     if [ "$srv_kind" = mamori ]; then
+      auth=(-u "admin:$bench_password")
+      skopeo_dest=(--dest-creds "admin:$bench_password") skopeo_src=(--src-creds "admin:$bench_password")
+      wrk_auth="Basic $(printf '%s' "admin:$bench_password" | base64 -w0)"
+      node_auth=("Authorization: $wrk_auth")
       # Port 0: the server picks a free port and names it in its first line.
-      "${mamori[@]}" server --listen 127.0.0.1:0 --data "$srv_data/mamori" 2>"$srv_log" &
+      MAMORI_ADMIN_PASSWORD=$bench_password MAMORI_SCAN_ENABLED=false MAMORI_LOG_LEVEL=warn MAMORI_GC_INTERVAL=0 \
+        "${mamori[@]}" server --listen 127.0.0.1:0 --data "$srv_data/mamori" 2>"$srv_log" &
       srv_pid=$!
       for _ in $(seq 1 300); do
         srv_port=$(sed -n 's#.*listening on http://127\.0\.0\.1:\([0-9]*\).*#\1#p' "$srv_log" | head -1)
@@ -177,6 +188,7 @@ start_server() {
         sleep 0.2
       done
     else
+      auth=() skopeo_dest=() skopeo_src=() wrk_auth='' node_auth=()
       srv_port=$(free_port)
       cat >"$srv_data/config.yml" <<EOF
 version: 0.1
@@ -226,8 +238,8 @@ timed() {
   awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.3f\n", b - a}'
 }
 
-push() { skopeo copy --quiet --dest-tls-verify=false "oci:$image:app" "docker://127.0.0.1:$srv_port/bench/app:1"; }
-pull() { skopeo copy --quiet --src-tls-verify=false "docker://127.0.0.1:$srv_port/bench/app:1" "oci:$1:app"; }
+push() { skopeo copy --quiet --dest-tls-verify=false "${skopeo_dest[@]}" "oci:$image:app" "docker://127.0.0.1:$srv_port/bench/app:1"; }
+pull() { skopeo copy --quiet --src-tls-verify=false "${skopeo_src[@]}" "docker://127.0.0.1:$srv_port/bench/app:1" "oci:$1:app"; }
 
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$srv_pid/status" 2>/dev/null || echo 0; }
 hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$srv_pid/status" 2>/dev/null || echo 0; }
@@ -249,8 +261,8 @@ maxfile() { sort -n "$1" | tail -1; }
 # run_wrk NAME METHOD URL [ACCEPT]: prints wrk's JSON summary, saves its text output.
 run_wrk() {
   local name=$1 method=$2 url=$3 accept=${4:-}
-  WRK_METHOD=$method WRK_ACCEPT=$accept wrk -t"$wrk_threads" -c"$wrk_conns" -d1s -s bench/registry/wrk.lua "$url" >/dev/null
-  WRK_METHOD=$method WRK_ACCEPT=$accept wrk -t"$wrk_threads" -c"$wrk_conns" -d"${wrk_seconds}s" --latency \
+  WRK_METHOD=$method WRK_ACCEPT=$accept WRK_AUTH=$wrk_auth wrk -t"$wrk_threads" -c"$wrk_conns" -d1s -s bench/registry/wrk.lua "$url" >/dev/null
+  WRK_METHOD=$method WRK_ACCEPT=$accept WRK_AUTH=$wrk_auth wrk -t"$wrk_threads" -c"$wrk_conns" -d"${wrk_seconds}s" --latency \
     -s bench/registry/wrk.lua "$url" >"$tmp/wrk-$name.txt"
   grep '^WRKJSON ' "$tmp/wrk-$name.txt" | cut -c9-
 }
@@ -258,8 +270,8 @@ run_wrk() {
 run_node() {
   local name=$1 method=$2 url=$3
   shift 3
-  node bench/registry/load.mjs "$method" "$url" "$wrk_conns" 1 "$@" >/dev/null
-  node bench/registry/load.mjs "$method" "$url" "$wrk_conns" "$wrk_seconds" "$@" | tee "$tmp/node-$name.txt"
+  node bench/registry/load.mjs "$method" "$url" "$wrk_conns" 1 "${node_auth[@]}" "$@" >/dev/null
+  node bench/registry/load.mjs "$method" "$url" "$wrk_conns" "$wrk_seconds" "${node_auth[@]}" "$@" | tee "$tmp/node-$name.txt"
 }
 
 # gen BYTES: a deterministic stream of incompressible bytes.
@@ -303,8 +315,8 @@ for kind in "${kinds[@]}"; do
   start_server "$kind"
   timed push >/dev/null
   m="$base/v2/bench/app/manifests/1" b="$base/v2/bench/app/blobs/$big_layer"
-  [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Accept: $accept" "$m")" = 200 ] || { echo "registry.sh: $kind: manifest GET failed" >&2; exit 1; }
-  [ "$(curl -s -o /dev/null -w '%{http_code}' -I "$b")" = 200 ] || { echo "registry.sh: $kind: blob HEAD failed" >&2; exit 1; }
+  [ "$(curl -s "${auth[@]}" -o /dev/null -w '%{http_code}' -H "Accept: $accept" "$m")" = 200 ] || { echo "registry.sh: $kind: manifest GET failed" >&2; exit 1; }
+  [ "$(curl -s "${auth[@]}" -o /dev/null -w '%{http_code}' -I "$b")" = 200 ] || { echo "registry.sh: $kind: blob HEAD failed" >&2; exit 1; }
   res[$kind.manifest]=$(run_wrk "$kind-manifest" GET "$m" "$accept")
   res[$kind.head]=$(run_node "$kind-head" HEAD "$b")
   # The same client on the manifest GET, to tie the two tools' numbers together.
@@ -322,21 +334,21 @@ echo "digesting the $blob_mb MiB blob stream" >&2
 blob_digest="sha256:$(gen "$bytes" | sha256sum | cut -d' ' -f1)"
 for kind in "${kinds[@]}"; do
   start_server "$kind"
-  curl -sf -o /dev/null "$base/v2/"
+  curl -sf "${auth[@]}" -o /dev/null "$base/v2/"
   sleep 1
   res[$kind.rss_idle]=$(rss_kb)
   h="$tmp/headers"
-  curl -sf -X POST -D "$h" -o /dev/null "$base/v2/bench/big/blobs/uploads/"
+  curl -sf "${auth[@]}" -X POST -D "$h" -o /dev/null "$base/v2/bench/big/blobs/uploads/"
   [ "$(http_status "$h")" = 202 ] || { echo "registry.sh: $kind: upload POST answered $(http_status "$h")" >&2; exit 1; }
   loc=$(location "$h")
   reset_hwm
   start_sampler "$tmp/rss-up"
   t0=$(date +%s.%N)
-  gen "$bytes" | curl -sS -X PATCH -H 'Content-Type: application/octet-stream' -H 'Expect:' -T - -D "$h" -o "$tmp/body" "$loc"
+  gen "$bytes" | curl -sS "${auth[@]}" -X PATCH -H 'Content-Type: application/octet-stream' -H 'Expect:' -T - -D "$h" -o "$tmp/body" "$loc"
   [ "$(http_status "$h")" = 202 ] || { echo "registry.sh: $kind: PATCH answered $(http_status "$h"): $(head -c 300 "$tmp/body")" >&2; exit 1; }
   loc=$(location "$h")
   case $loc in *\?*) sep='&' ;; *) sep='?' ;; esac
-  curl -sS -X PUT -H 'Content-Length: 0' -D "$h" -o "$tmp/body" "$loc${sep}digest=$blob_digest"
+  curl -sS "${auth[@]}" -X PUT -H 'Content-Length: 0' -D "$h" -o "$tmp/body" "$loc${sep}digest=$blob_digest"
   [ "$(http_status "$h")" = 201 ] || { echo "registry.sh: $kind: PUT answered $(http_status "$h"): $(head -c 300 "$tmp/body")" >&2; exit 1; }
   t1=$(date +%s.%N)
   stop_sampler
@@ -347,7 +359,7 @@ for kind in "${kinds[@]}"; do
   reset_hwm
   start_sampler "$tmp/rss-down"
   t0=$(date +%s.%N)
-  got="sha256:$(curl -sSf "$base/v2/bench/big/blobs/$blob_digest" | sha256sum | cut -d' ' -f1)"
+  got="sha256:$(curl -sSf "${auth[@]}" "$base/v2/bench/big/blobs/$blob_digest" | sha256sum | cut -d' ' -f1)"
   t1=$(date +%s.%N)
   stop_sampler
   [ "$got" = "$blob_digest" ] || { echo "registry.sh: $kind: downloaded $got, uploaded $blob_digest" >&2; exit 1; }

@@ -7,6 +7,11 @@ local accept = os.getenv("WRK_ACCEPT")
 if accept and accept ~= "" then
   wrk.headers["Accept"] = accept
 end
+-- WRK_AUTH: an Authorization header value (mamori's Basic credentials).
+local auth = os.getenv("WRK_AUTH")
+if auth and auth ~= "" then
+  wrk.headers["Authorization"] = auth
+end
 
 function done(summary, latency, requests)
   local e = summary.errors

@@ -49,13 +49,12 @@ function waitAbort(signal: AbortSignal): Promise<void> {
 /** The server's settings as startRegistryServer takes them. */
 function serverOptions(config: ServerConfig, io: CliIo) {
   const s = config.server;
-  if (s.storage.driver !== 'filesystem') {
-    throw new MamoriError(
-      'INVALID_ARGUMENT',
-      'server.storage.driver: only "filesystem" is available in this version of mamori',
-    );
+  const s3 = s.storage.driver === 's3' ? s.storage.s3 : undefined;
+  if (s.storage.driver === 's3' && !s3) {
+    throw new MamoriError('INVALID_ARGUMENT', 'server.storage.driver is s3 but server.storage.s3 is not set');
   }
   return {
+    ...(s3 ? { s3 } : {}),
     listen: s.listen,
     data: s.data,
     ...(s.tls ? { tls: { cert: s.tls.cert, key: s.tls.key } } : {}),

@@ -1,5 +1,4 @@
-import { constants } from 'node:fs';
-import { access, chmod, mkdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
@@ -26,6 +25,8 @@ export interface RegistryServerOptions {
   readonly logger?: FastifyServerOptions['logger'];
   /** PostgreSQL URL for the state; default SQLite in the data directory. */
   readonly stateUrl?: string;
+  /** Blobs in an S3-compatible bucket; default the filesystem under the data directory. */
+  readonly s3?: ServiceOptions['s3'];
   readonly auth?: {
     /** The token endpoint URL clients are sent to; default this server's `/service/token`. */
     readonly realm?: string;
@@ -63,8 +64,7 @@ export interface RegistryServer {
 async function ready(s: Services): Promise<boolean> {
   try {
     await s.state.listRepositories({ n: 1 });
-    await access(s.storage.root, constants.W_OK);
-    return true;
+    return await s.storageReady();
   } catch {
     return false;
   }
@@ -192,6 +192,7 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
   const services = await openServices({
     data: opts.data,
     ...(opts.stateUrl !== undefined ? { stateUrl: opts.stateUrl } : {}),
+    ...(opts.s3 ? { s3: opts.s3 } : {}),
     ...(opts.auth?.service !== undefined ? { service: opts.auth.service } : {}),
     ...(opts.auth?.tokenTtlMs !== undefined
       ? { tokenLifetimeSeconds: Math.round(opts.auth.tokenTtlMs / 1000) }

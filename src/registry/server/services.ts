@@ -5,7 +5,8 @@
  * rules, scanning and metrics. Opening fails cleanly (what was opened is
  * closed again) and closing waits for work under way.
  */
-import { mkdir } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access as fsAccess, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type AccessControl, openAccess } from '../access/index.js';
 import { type AuditLog, openAuditLog } from '../audit/index.js';
@@ -13,11 +14,14 @@ import { createMetrics, type RegistryMetrics } from '../metrics/index.js';
 import { openRetention, type Retention } from '../retention/index.js';
 import { openScanService, type ScanEvent, type ScanService } from '../scanning/index.js';
 import { openStateStore, type StateStore } from '../state/index.js';
-import { createFsBlobStore, type FsBlobStore } from '../storage/index.js';
+import { type BlobStore, createFsBlobStore } from '../storage/index.js';
+import type { S3BlobStoreOptions } from '../storage-s3/index.js';
 import { openWebhooks, type Webhooks } from '../webhooks/index.js';
 
 export interface ServiceOptions {
   readonly data: string;
+  /** Blobs in an S3-compatible bucket instead of `DATA/storage` (uploads are staged in `DATA/staging`). */
+  readonly s3?: Omit<S3BlobStoreOptions, 'stagingDir'>;
   /** PostgreSQL URL; default SQLite at `DATA/state.db`. */
   readonly stateUrl?: string;
   readonly service?: string;
@@ -33,7 +37,9 @@ export interface ServiceOptions {
 }
 
 export interface Services {
-  readonly storage: FsBlobStore;
+  readonly storage: BlobStore;
+  /** Whether blobs can be written now (the readiness probe). */
+  storageReady(): Promise<boolean>;
   readonly state: StateStore;
   readonly access: AccessControl;
   readonly audit: AuditLog;
@@ -52,8 +58,31 @@ export async function openServices(o: ServiceOptions): Promise<Services> {
     closers.length = 0;
   };
   try {
-    const storage = await createFsBlobStore(join(o.data, 'storage'));
-    await storage.recover();
+    let storage: BlobStore;
+    let storageReady: () => Promise<boolean>;
+    if (o.s3) {
+      // Loaded on first use: the AWS SDK is not needed on the filesystem.
+      const { createS3BlobStore } = await import('../storage-s3/index.js');
+      const s3 = await createS3BlobStore({ ...o.s3, stagingDir: join(o.data, 'staging') });
+      closers.push(async () => s3.close());
+      await s3.check();
+      await s3.recover();
+      storage = s3;
+      storageReady = () =>
+        s3.check().then(
+          () => true,
+          () => false,
+        );
+    } else {
+      const fs = await createFsBlobStore(join(o.data, 'storage'));
+      await fs.recover();
+      storage = fs;
+      storageReady = () =>
+        fsAccess(fs.root, constants.W_OK).then(
+          () => true,
+          () => false,
+        );
+    }
     const state = await openStateStore(
       o.stateUrl
         ? { kind: 'postgres', connectionString: o.stateUrl }
@@ -98,6 +127,7 @@ export async function openServices(o: ServiceOptions): Promise<Services> {
     }
     return {
       storage,
+      storageReady,
       state,
       access,
       audit,
