@@ -30,10 +30,10 @@ import { MamoriError } from '../../core/index.js';
 import type { S3Config } from '../../config/types.js';
 import {
   StorageError,
+  clampRange,
   createFsBlobStore,
   type BlobStat,
   type BlobStore,
-  type ByteRange,
   type FsBlobStore,
   type RecoverReport,
 } from '../storage/index.js';
@@ -69,20 +69,6 @@ export interface S3BlobStore extends BlobStore {
   recover(olderThan?: Date): Promise<S3RecoverReport>;
   /** Closes the client's connections. */
   close(): void;
-}
-
-/** HTTP Range semantics: start inside the blob, an end past the last byte clamped. */
-function clampRange(range: ByteRange, size: number): ByteRange {
-  const { start, end } = range;
-  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
-    throw new StorageError('RANGE_INVALID', 'malformed byte range', { size });
-  }
-  if (start >= size) {
-    throw new StorageError('RANGE_INVALID', `range starts at ${start}, past the blob's ${size} bytes`, {
-      size,
-    });
-  }
-  return { start, end: Math.min(end, size - 1) };
 }
 
 export async function createS3BlobStore(options: S3BlobStoreOptions): Promise<S3BlobStore> {

@@ -98,7 +98,7 @@ export async function readBlob(
 }
 
 /** HTTP range semantics: start must fall inside the blob, an end past the last byte is clamped. */
-function clampRange(range: ByteRange, size: number): ByteRange {
+export function clampRange(range: ByteRange, size: number): ByteRange {
   const { start, end } = range;
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
     throw new StorageError('RANGE_INVALID', 'malformed byte range', { size });

@@ -5,3 +5,4 @@ export { StorageError, StorageErrorReasons, isStorageError } from './errors.js';
 export type { StorageErrorReason } from './errors.js';
 export { digestFromHex, parseDigest as parseStorageDigest } from './digest.js';
 export type { ParsedDigest as StorageDigest } from './digest.js';
+export { clampRange } from './blobs.js';

@@ -42,25 +42,9 @@ export async function openStore(
   return store;
 }
 
-export async function readAllStream(stream: Readable): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const chunk of stream) parts.push(chunk as Buffer);
-  return Buffer.concat(parts);
-}
 
-export function sha256(data: Buffer | string): string {
-  return `sha256:${createHash('sha256').update(data).digest('hex')}`;
-}
 
-export async function* pieces(data: Buffer, size: number): AsyncGenerator<Buffer> {
-  for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
-}
 
-export async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const x of it) out.push(x);
-  return out;
-}
 
 /** Files left in the staging store's tmp/ and uploads/ and blobs (nothing after a finished write). */
 export async function stagingLeftovers(stagingDir: string): Promise<string[]> {
@@ -95,3 +79,5 @@ export async function bucketKeys(s3: TestS3): Promise<string[]> {
     client.destroy();
   }
 }
+
+export { collect, pieces, readAllStream, sha256 } from '../../storage/testdata/helpers.js';
