@@ -229,7 +229,7 @@ export class Retention {
     const ctx = {
       state: this.state,
       isImmutable: (repo: string, tag: string) => this.isTagImmutable(repo, tag),
-      untagged: (repo: string) => untaggedManifests(this.mod, repo),
+      untagged: (repo: string) => untaggedManifests(this.state, repo),
       now,
       untaggedGraceMs,
     };

@@ -7,6 +7,7 @@ import { repositoryId, toRepository } from './repositories.js';
 import { type Ctx, read } from './run.js';
 import type {
   CatalogOptions,
+  ManifestListOptions,
   ManifestRecord,
   Page,
   PageOptions,
@@ -142,9 +143,23 @@ async function manifestPage(
 export async function listManifests(
   ctx: Ctx,
   repository: string,
-  options: PageOptions & { readonly withoutSubject?: boolean } = {},
+  options: ManifestListOptions = {},
 ): Promise<Page<ManifestRecord>> {
-  return manifestPage(ctx, repository, options, (q) =>
-    options.withoutSubject === true ? q.where('m.subject_digest', 'is', null) : q,
-  );
+  return manifestPage(ctx, repository, options, (q) => {
+    let out = options.withoutSubject === true ? q.where('m.subject_digest', 'is', null) : q;
+    if (options.untagged === true) {
+      out = out.where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('tags as t')
+              .select('t.name')
+              .whereRef('t.repository_id', '=', 'm.repository_id')
+              .whereRef('t.manifest_digest', '=', 'm.digest'),
+          ),
+        ),
+      );
+    }
+    return out;
+  });
 }

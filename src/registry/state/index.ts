@@ -34,6 +34,7 @@ export type {
   DeleteManifestOptions,
   DeleteManifestResult,
   ManifestInput,
+  ManifestListOptions,
   ManifestRecord,
   Page,
   PageOptions,

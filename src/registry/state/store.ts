@@ -23,6 +23,7 @@ import { type Ctx, read, write } from './run.js';
 import { deleteTag, listTags, putTag, resolveTag, tagsOf } from './tags.js';
 import type { Schema } from './schema.js';
 import type {
+  ManifestListOptions,
   BlobLinkInput,
   BlobLinkRecord,
   CatalogOptions,
@@ -171,11 +172,8 @@ export class StateStore {
   manifestBlobs(repository: string, digest: string): Promise<string[]> {
     return this.run((c) => manifestBlobs(c, repository, digest));
   }
-  /** Every manifest of a repository by digest, paged; `withoutSubject` leaves out referrers. */
-  listManifests(
-    repository: string,
-    options?: PageOptions & { readonly withoutSubject?: boolean },
-  ): Promise<Page<ManifestRecord>> {
+  /** Every manifest of a repository by digest, paged; without referrers, or only untagged ones, on request. */
+  listManifests(repository: string, options?: ManifestListOptions): Promise<Page<ManifestRecord>> {
     return this.run((c) => listManifests(c, repository, options));
   }
   referrers(repository: string, subject: string, options?: ReferrersOptions): Promise<Page<ManifestRecord>> {

@@ -427,6 +427,11 @@ export function defineStoreTests(label: string, open: OpenStore): void {
           [...page1.items, ...page2.items].map((m) => m.digest),
           every.items.map((m) => m.digest),
         );
+        assert.deepEqual(
+          (await s.listManifests('p/app', { untagged: true })).items.map((m) => m.digest),
+          [dg('sig'), dg('sbom'), dg('sbom2'), dg('other')].sort(),
+          'img is tagged v1',
+        );
         assert.deepEqual(await s.listManifests('p/none'), { items: [], more: false });
       });
     });

@@ -128,6 +128,13 @@ export interface CatalogOptions extends PageOptions {
   readonly visible?: (name: string, project: string) => boolean;
 }
 
+export interface ManifestListOptions extends PageOptions {
+  /** Leave out referrers (manifests with a subject). */
+  readonly withoutSubject?: boolean;
+  /** Only manifests no tag points at. */
+  readonly untagged?: boolean;
+}
+
 export interface ReferrersOptions extends PageOptions {
   /** Only referrers of this artifact type. */
   readonly artifactType?: string;
