@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { main } from './main.js';
+import { capture } from './testing.js';
+
+const restricted = `apiVersion: apps/v1
+kind: Deployment
+metadata: { name: good, namespace: prod }
+spec:
+  selector: { matchLabels: { app: good } }
+  template:
+    metadata: { labels: { app: good } }
+    spec:
+      securityContext: { runAsNonRoot: true, seccompProfile: { type: RuntimeDefault } }
+      containers:
+        - name: app
+          image: registry.example.com/team/app:1
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: [ALL] } }
+`;
+const privileged = `apiVersion: v1
+kind: Pod
+metadata: { name: bad }
+spec:
+  containers:
+    - name: app
+      image: nginx
+      securityContext: { privileged: true }
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: { name: settings }
+data: { a: b }
+`;
+
+let dir: string;
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mamori-cli-policy-'));
+  await mkdir(join(dir, 'k8s'));
+  await writeFile(join(dir, 'k8s', 'good.yaml'), restricted);
+  await writeFile(join(dir, 'k8s', 'bad.yml'), privileged);
+  await writeFile(join(dir, 'k8s', 'notes.txt'), 'not a manifest');
+});
+after(() => rm(dir, { recursive: true, force: true }));
+
+async function run(args: string[], stdin?: string) {
+  const c = capture();
+  const code = await main(args, {
+    ...c.io,
+    ...(stdin !== undefined ? { stdin: Readable.from([stdin]) } : {}),
+  });
+  return { code, ...c.text() };
+}
+
+describe('mamori policy test', () => {
+  it('denies with exit 1, naming the rule, field path and fix; allows the compliant object', async () => {
+    const r = await run(['policy', 'test', '--pod-security', 'restricted:v1.30', join(dir, 'k8s')]);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /^DENY  .*bad\.yml#0 Pod\/bad \(namespace default\)$/m);
+    assert.match(
+      r.stdout,
+      /deny  \[pod-security\] spec\.containers\[0\]\.securityContext\.privileged: privileged .* — fix: /,
+    );
+    assert.match(r.stdout, /^ALLOW .*good\.yaml#0 Deployment\/good \(namespace prod\)$/m);
+    assert.match(r.stdout, /^ALLOW .*bad\.yml#1 ConfigMap\/settings/m);
+    assert.match(r.stdout, /3 objects, 1 denied, 2 allowed/);
+  });
+
+  it('exits 0 when everything is allowed, reads standard input, and speaks JSON', async () => {
+    const r = await run(['policy', 'test', '--pod-security', 'baseline', '-f', 'json', '-'], restricted);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { objects: { kind: string; verdict: { allowed: boolean } }[] };
+    assert.deepEqual(
+      out.objects.map((o) => [o.kind, o.verdict.allowed]),
+      [['Deployment', true]],
+    );
+  });
+
+  it('applies a policy file: modes, namespaces and exemptions', async () => {
+    const policy = join(dir, 'mamori.yaml');
+    await writeFile(
+      policy,
+      `policy:
+  rules:
+    - name: prod-restricted
+      podSecurity: restricted
+      match: { namespaces: [prod] }
+    - name: everywhere-baseline
+      mode: warn
+      podSecurity: baseline
+  exemptions:
+    - namespaces: [default]
+      rules: [everywhere-baseline]
+      reason: the sandbox namespace
+`,
+    );
+    const r = await run(['policy', 'test', '--policy', policy, join(dir, 'k8s')]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      /audit \[everywhere-baseline\] spec\.containers\[0\]\.securityContext\.privileged: .*\(exempted: the sandbox namespace\)/,
+    );
+  });
+
+  it('reports a broken policy or level with exit 2 and the problem', async () => {
+    const policy = join(dir, 'broken.yaml');
+    await writeFile(policy, 'rules:\n  - name: x\n    mode: block\n    podSecurity: baseline\n');
+    const r = await run(['policy', 'test', '--policy', policy, join(dir, 'k8s')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /policy\.rules\[0\]\.mode: expected enforce, audit or warn, got "block"/);
+    const level = await run(['policy', 'test', '--pod-security', 'strict', join(dir, 'k8s')]);
+    assert.equal(level.code, 2);
+    assert.match(level.stderr, /--pod-security: expected LEVEL\[:VERSION\]/);
+    const none = await run(['policy', 'test', join(dir, 'k8s')]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /give --policy FILE or --pod-security/);
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * `mamori policy test FILE|DIR|-…`: the admission engine over manifests in
+ * CI (multi-document YAML or JSON: kubectl, Helm- and kustomize-rendered
+ * output), with the same verdicts as the webhook. Exit 1 when an object
+ * would be denied, 2 on an error.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Command, Option } from 'commander';
+import { parse } from 'yaml';
+import { describeFinding, evaluateObject, type Finding, type Verdict } from '../admission/engine/index.js';
+import { readManifests } from '../admission/workload/index.js';
+import { MamoriError } from '../core/index.js';
+import { parsePolicy, parsePssSetting, type Policy } from '../policy/index.js';
+import { EXIT_FINDINGS, EXIT_OK, reportError } from './errors.js';
+import type { CliIo } from './sbom.js';
+
+const MAX_FILE = 16 * 1024 * 1024;
+const MAX_FILES = 10_000;
+
+interface PolicyTestOptions {
+  readonly policy?: string;
+  readonly podSecurity?: string;
+  readonly namespace?: string;
+  readonly format: 'table' | 'json';
+}
+
+async function readBoundedText(path: string, stdin: NodeJS.ReadableStream): Promise<string> {
+  if (path === '-') {
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const c of stdin) {
+      const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+      n += b.length;
+      if (n > MAX_FILE)
+        throw new MamoriError('LIMIT_EXCEEDED', `standard input is larger than ${MAX_FILE} bytes`);
+      chunks.push(b);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  const st = await stat(path);
+  if (st.size > MAX_FILE) throw new MamoriError('LIMIT_EXCEEDED', `${path} is larger than ${MAX_FILE} bytes`);
+  return readFile(path, 'utf8');
+}
+
+/** The files to read: each argument, or the .yaml/.yml/.json files under a directory (sorted). */
+async function inputs(args: readonly string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const a of args) {
+    if (a === '-') {
+      out.push(a);
+      continue;
+    }
+    let st;
+    try {
+      st = await stat(a);
+    } catch {
+      throw new MamoriError('INVALID_ARGUMENT', `${a}: no such file or directory`);
+    }
+    if (!st.isDirectory()) {
+      out.push(a);
+      continue;
+    }
+    const entries = await readdir(a, { recursive: true, withFileTypes: true });
+    for (const e of entries) {
+      if (e.isFile() && /\.(ya?ml|json)$/i.test(e.name)) out.push(join(e.parentPath, e.name));
+    }
+    if (out.length > MAX_FILES)
+      throw new MamoriError('LIMIT_EXCEEDED', `more than ${MAX_FILES} manifest files`);
+  }
+  return out.sort();
+}
+
+async function loadPolicy(opts: PolicyTestOptions): Promise<Policy> {
+  let policy: Policy = { rules: [], exemptions: [] };
+  if (opts.policy !== undefined) {
+    const text = await readFile(opts.policy, 'utf8').catch((e: unknown) => {
+      throw new MamoriError('INVALID_ARGUMENT', `cannot read the policy ${opts.policy ?? ''}: ${String(e)}`);
+    });
+    let doc: unknown;
+    try {
+      doc = parse(text, { maxAliasCount: 100, uniqueKeys: true });
+    } catch (e) {
+      throw new MamoriError(
+        'INVALID_ARGUMENT',
+        `${opts.policy}: not valid YAML (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`,
+      );
+    }
+    // A mamori.yaml holds the policy under `policy:`; a policy file is the policy itself.
+    const body =
+      typeof doc === 'object' && doc !== null && 'policy' in doc ? (doc as { policy: unknown }).policy : doc;
+    policy = parsePolicy(body, 'policy');
+  }
+  if (opts.podSecurity !== undefined) {
+    const pss = parsePssSetting(opts.podSecurity);
+    if (typeof pss === 'string') throw new MamoriError('INVALID_ARGUMENT', `--pod-security: ${pss}`);
+    policy = {
+      ...policy,
+      rules: [
+        ...policy.rules,
+        {
+          name: 'pod-security',
+          mode: 'enforce',
+          match: { namespaces: [], excludeNamespaces: [], labels: {} },
+          podSecurity: pss,
+        },
+      ],
+    };
+  }
+  if (policy.rules.length === 0)
+    throw new MamoriError('INVALID_ARGUMENT', 'give --policy FILE or --pod-security LEVEL[:VERSION]');
+  return policy;
+}
+
+interface ObjectResult {
+  readonly file: string;
+  readonly document: number;
+  readonly kind: string;
+  readonly name: string;
+  readonly namespace: string;
+  readonly verdict: Verdict;
+}
+
+function renderTable(results: readonly ObjectResult[]): string {
+  const lines: string[] = [];
+  for (const r of results) {
+    const v = r.verdict;
+    const what = `${r.file}#${r.document} ${r.kind}/${r.name} (namespace ${r.namespace})`;
+    lines.push(`${v.allowed ? 'ALLOW' : 'DENY '} ${what}`);
+    const show = (label: string, fs: readonly Finding[]): void => {
+      for (const f of fs)
+        lines.push(`  ${label} ${describeFinding(f)}${f.exempted ? ` (exempted: ${f.exempted})` : ''}`);
+    };
+    for (const e of v.errors) lines.push(`  error ${e}`);
+    show('deny ', v.denials);
+    show('warn ', v.warnings);
+    show('audit', v.audits);
+    for (const e of v.expiredExemptions) lines.push(`  note  an exemption expired: ${e}`);
+  }
+  const denied = results.filter((r) => !r.verdict.allowed).length;
+  lines.push('', `${results.length} objects, ${denied} denied, ${results.length - denied} allowed`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function policyCommand(
+  io: CliIo,
+  setExit: (code: number) => void,
+  stdin: NodeJS.ReadableStream,
+): Command {
+  const policy = new Command('policy').description(
+    'Check Kubernetes workloads against mamori policy (as the admission webhook would)',
+  );
+  policy.addCommand(
+    new Command('test')
+      .description(
+        'Evaluate manifests (multi-document YAML/JSON, Helm or kustomize output) and exit 1 on any denial',
+      )
+      .argument('<path...>', 'manifest files or directories; - reads standard input')
+      .option(
+        '-p, --policy <file>',
+        'policy file (a policy document, or a mamori.yaml with a policy: section)',
+      )
+      .option(
+        '--pod-security <level>',
+        'apply a Pod Security Standards level to every namespace: baseline|restricted[:VERSION]',
+      )
+      .option('-n, --namespace <name>', 'namespace of objects that name none (default: default)')
+      .addOption(
+        new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'),
+      )
+      .addHelpText(
+        'after',
+        `
+Examples:
+  mamori policy test --pod-security restricted:v1.30 k8s/
+  helm template ./chart | mamori policy test --policy mamori.yaml -
+  kustomize build overlays/prod | mamori policy test -p policy.yaml -n prod -f json -`,
+      )
+      .action(async (paths: string[], opts: PolicyTestOptions) => {
+        try {
+          const p = await loadPolicy(opts);
+          const results: ObjectResult[] = [];
+          for (const file of await inputs(paths)) {
+            const read = readManifests(await readBoundedText(file, stdin));
+            for (const e of read.errors) {
+              io.stderr.write(`mamori: warning: ${file}: ${e}\n`);
+            }
+            for (const m of read.manifests) {
+              const o = m.object as { kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+              const namespace =
+                typeof o.metadata?.namespace === 'string'
+                  ? o.metadata.namespace
+                  : (opts.namespace ?? 'default');
+              const verdict = await evaluateObject(m.object, p, { namespace });
+              results.push({
+                file,
+                document: m.document,
+                kind: typeof o.kind === 'string' ? o.kind : '?',
+                name: typeof o.metadata?.name === 'string' ? o.metadata.name : '?',
+                namespace,
+                verdict,
+              });
+            }
+          }
+          io.stdout.write(
+            opts.format === 'json'
+              ? `${JSON.stringify({ objects: results }, null, 2)}\n`
+              : renderTable(results),
+          );
+          setExit(results.some((r) => !r.verdict.allowed) ? EXIT_FINDINGS : EXIT_OK);
+        } catch (e) {
+          setExit(reportError(e, io.stderr));
+        }
+      }),
+  );
+  return policy;
+}
