@@ -59,10 +59,10 @@ describe('mamori policy test', () => {
   it('denies with exit 1, naming the rule, field path and fix; allows the compliant object', async () => {
     const r = await run(['policy', 'test', '--pod-security', 'restricted:v1.30', join(dir, 'k8s')]);
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stdout, /^DENY  .*bad\.yml#0 Pod\/bad \(namespace default\)$/m);
+    assert.match(r.stdout, /^DENY {2}.*bad\.yml#0 Pod\/bad \(namespace default\)$/m);
     assert.match(
       r.stdout,
-      /deny  \[pod-security\] spec\.containers\[0\]\.securityContext\.privileged: privileged .* — fix: /,
+      /deny {2}\[pod-security\] spec\.containers\[0\]\.securityContext\.privileged: privileged .* — fix: /,
     );
     assert.match(r.stdout, /^ALLOW .*good\.yaml#0 Deployment\/good \(namespace prod\)$/m);
     assert.match(r.stdout, /^ALLOW .*bad\.yml#1 ConfigMap\/settings/m);
