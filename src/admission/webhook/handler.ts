@@ -1,0 +1,107 @@
+/**
+ * The validating admission webhook, framework-free: an AdmissionReview body
+ * in, the AdmissionReview answer out. A malformed or oversized body gets a
+ * 400 with a clear message (the API server then applies its failure
+ * policy); a decision that does not finish within the time budget is
+ * answered by the configured failure policy (`Fail` denies, `Ignore`
+ * allows with a warning) so the API server never waits out its own
+ * timeout. Dry-run requests are judged the same way but leave no record.
+ */
+import { errorMessage, isMamoriError } from '../../core/index.js';
+import type { Policy } from '../../policy/index.js';
+import { describeFinding, evaluateObject, type ImageResolver, type Verdict } from '../engine/index.js';
+import { type AdmissionRequest, admissionReviewResponse, parseAdmissionReview } from '../review/index.js';
+
+export type FailurePolicy = 'Fail' | 'Ignore';
+
+export interface WebhookOptions {
+  readonly policy: Policy;
+  readonly resolveImage?: ImageResolver;
+  /** Most time one decision may take (default 2000 ms; the API server's default timeout is 10 s). */
+  readonly budgetMs?: number;
+  /** What to answer when the budget runs out or the decision fails (default `Fail`). */
+  readonly failurePolicy?: FailurePolicy;
+  readonly now?: () => number;
+  /** Every decision that is not a dry run, for the audit log. */
+  readonly onDecision?: (request: AdmissionRequest, verdict: Verdict | undefined, outcome: string) => void;
+}
+
+export interface WebhookReply {
+  readonly status: number;
+  readonly json: unknown;
+}
+
+const MAX_DENIAL_LINES = 5;
+
+function denialMessage(v: Verdict): string {
+  const lines = [...v.errors.map((e) => `unreadable object: ${e}`), ...v.denials.map(describeFinding)];
+  const shown = lines.slice(0, MAX_DENIAL_LINES);
+  const more = lines.length - shown.length;
+  return `denied by mamori policy: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
+}
+
+export function createWebhookHandler(options: WebhookOptions): (body: Buffer) => Promise<WebhookReply> {
+  const budget = options.budgetMs ?? 2000;
+  const failurePolicy = options.failurePolicy ?? 'Fail';
+  const now = options.now ?? Date.now;
+  return async (body) => {
+    let request: AdmissionRequest;
+    try {
+      request = parseAdmissionReview(body);
+    } catch (e) {
+      const message = isMamoriError(e) ? e.message : 'invalid AdmissionReview';
+      return { status: isMamoriError(e, 'LIMIT_EXCEEDED') ? 413 : 400, json: { error: message } };
+    }
+    const record = (verdict: Verdict | undefined, outcome: string): void => {
+      if (!request.dryRun) options.onDecision?.(request, verdict, outcome);
+    };
+    if (request.operation === 'DELETE' || request.operation === 'CONNECT') {
+      return { status: 200, json: admissionReviewResponse(request.uid, { allowed: true }) };
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), budget);
+    });
+    try {
+      const result = await Promise.race([
+        evaluateObject(request.object, options.policy, {
+          namespace: request.namespace,
+          ...(request.userInfo.username !== undefined ? { user: request.userInfo.username } : {}),
+          now: now(),
+          ...(options.resolveImage ? { resolveImage: options.resolveImage } : {}),
+        }),
+        timeout,
+      ]);
+      if (result === 'timeout') return failed(`mamori could not decide within ${budget} ms`);
+      record(result, result.allowed ? 'allowed' : 'denied');
+      return {
+        status: 200,
+        json: admissionReviewResponse(request.uid, {
+          allowed: result.allowed,
+          ...(result.allowed ? {} : { message: denialMessage(result) }),
+          warnings: [
+            ...result.warnings.map(describeFinding),
+            ...result.expiredExemptions.map((e) => `an exemption expired: ${e}`),
+          ],
+        }),
+      };
+    } catch (e) {
+      return failed(`mamori could not decide: ${errorMessage(e)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+
+    function failed(why: string): WebhookReply {
+      record(undefined, failurePolicy === 'Fail' ? `failed closed: ${why}` : `failed open: ${why}`);
+      return {
+        status: 200,
+        json: admissionReviewResponse(
+          request.uid,
+          failurePolicy === 'Fail'
+            ? { allowed: false, code: 500, message: why }
+            : { allowed: true, warnings: [`${why}; admitted because the failure policy is Ignore`] },
+        ),
+      };
+    }
+  };
+}
