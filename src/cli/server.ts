@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { ConfigError, describeConfig, loadServerConfig, type ServerConfig } from '../config/index.js';
 import { MamoriError } from '../core/index.js';
+import { parsePolicy } from '../policy/index.js';
 import { createLogger } from '../registry/metrics/index.js';
 import { startRegistryServer } from '../registry/server/index.js';
 import { EXIT_OK, reportError } from './errors.js';
@@ -50,11 +51,14 @@ function waitAbort(signal: AbortSignal): Promise<void> {
 function serverOptions(config: ServerConfig, io: CliIo) {
   const s = config.server;
   const s3 = s.storage.driver === 's3' ? s.storage.s3 : undefined;
+  // The `policy:` section of mamori.yaml turns on the admission webhook.
+  const policy = config.sections.policy === undefined ? undefined : parsePolicy(config.sections.policy);
   if (s.storage.driver === 's3' && !s3) {
     throw new MamoriError('INVALID_ARGUMENT', 'server.storage.driver is s3 but server.storage.s3 is not set');
   }
   return {
     ...(s3 ? { s3 } : {}),
+    ...(policy ? { admission: { policy } } : {}),
     listen: s.listen,
     data: s.data,
     ...(s.tls ? { tls: { cert: s.tls.cert, key: s.tls.key } } : {}),

@@ -5,6 +5,8 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { MamoriError, errorMessage } from '../../core/index.js';
 import { type AccessAuthorizer, tokenEndpoint } from '../access/index.js';
+import { createWebhookHandler, type FailurePolicy } from '../../admission/webhook/index.js';
+import type { Policy } from '../../policy/index.js';
 import { accessRoutes, adminRoutes, registerApi, repositoryRoutes } from '../api/index.js';
 import { createRegistryApp } from '../http/index.js';
 import { instrument } from '../metrics/index.js';
@@ -47,6 +49,15 @@ export interface RegistryServerOptions {
   };
   /** Serve Prometheus metrics at `/metrics` (default true). */
   readonly metrics?: boolean;
+  /**
+   * The admission webhook at `POST /admission/validate` (serve it over HTTPS:
+   * the API server calls webhooks only over TLS). Decisions go to the audit log.
+   */
+  readonly admission?: {
+    readonly policy: Policy;
+    readonly budgetMs?: number;
+    readonly failurePolicy?: FailurePolicy;
+  };
   /** One-time messages for the operator (the generated admin password). */
   readonly notice?: (message: string) => void;
 }
@@ -178,6 +189,58 @@ function withAnonymousPull(a: AccessAuthorizer, allowed: boolean): AccessAuthori
   };
 }
 
+/** Largest AdmissionReview body read (the handler refuses more than 4 MiB with 413). */
+const MAX_ADMISSION_BODY = 4 * 1024 * 1024 + 1;
+
+/** `POST /admission/validate`: the validating webhook, decisions in the audit log. */
+function addAdmissionWebhook(
+  app: FastifyInstance,
+  s: Services,
+  admission: NonNullable<RegistryServerOptions['admission']>,
+): void {
+  const handle = createWebhookHandler({
+    policy: admission.policy,
+    ...(admission.budgetMs !== undefined ? { budgetMs: admission.budgetMs } : {}),
+    ...(admission.failurePolicy !== undefined ? { failurePolicy: admission.failurePolicy } : {}),
+    onDecision: (req, verdict, outcome) => {
+      const user = req.userInfo.username;
+      s.audit.record({
+        ...(user !== undefined
+          ? {
+              actor: user.slice(0, 255),
+              actorKind: user.startsWith('system:serviceaccount:') ? 'robot' : 'user',
+            }
+          : { actorKind: 'anonymous' }),
+        action: 'admission',
+        // namespace/Kind/name of the object under review
+        resource: { reference: `${req.namespace || '-'}/${req.kind.kind}/${req.name ?? ''}`.slice(0, 512) },
+        result: verdict?.allowed === true ? 'success' : outcome.startsWith('failed') ? 'failure' : 'denied',
+        detail: verdict
+          ? [...verdict.denials, ...verdict.warnings]
+              .map((f) => `${f.rule}:${f.control}@${f.path}`)
+              .join(' ') || outcome
+          : outcome,
+      });
+    },
+  });
+  app.post('/admission/validate', async (request, reply) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of request.raw) {
+      const b = Buffer.from(chunk as Uint8Array);
+      size += b.length;
+      if (size > MAX_ADMISSION_BODY) break;
+      chunks.push(b);
+    }
+    if (size > MAX_ADMISSION_BODY) {
+      reply.header('connection', 'close');
+      return reply.code(413).send({ error: 'AdmissionReview larger than 4 MiB' });
+    }
+    const r = await handle(Buffer.concat(chunks));
+    return reply.code(r.status).header('content-type', 'application/json').send(JSON.stringify(r.json));
+  });
+}
+
 /** Starts the registry: services under `data`, the OCI endpoints, the token endpoint, the API, probes and metrics. */
 export async function startRegistryServer(opts: RegistryServerOptions): Promise<RegistryServer> {
   const { host, port } = parseListen(opts.listen);
@@ -248,6 +311,7 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
         : reply.code(503).send({ status: 'not ready' }),
     );
     addTokenEndpoint(app, services);
+    if (opts.admission) addAdmissionWebhook(app, services, opts.admission);
     await registerApi(app, {
       authorizer,
       version: mamoriVersion(),
