@@ -38,8 +38,10 @@ export interface FsBlobStore extends BlobStore {
   /**
    * Removes what interrupted writes left behind: everything in `tmp/` and
    * every upload directory without data last modified before `olderThan`
-   * (default: when this store object was created, i.e. left over by an
-   * earlier process). With several processes sharing one root, pass a time
+   * (default: a little before this store object was created, i.e. left
+   * over by an earlier process; the margin covers file timestamps, which the
+   * kernel takes from a coarse clock that can lag `Date.now()` by a few
+   * milliseconds). With several processes sharing one root, pass a time
    * older than any write still running.
    */
   recover(olderThan?: Date): Promise<RecoverReport>;
@@ -52,6 +54,8 @@ export async function createFsBlobStore(root: string, opts: FsBlobStoreOptions =
     throw new MamoriError('INVALID_ARGUMENT', 'maxBlobBytes must be a non-negative integer');
   }
   const createdAt = Date.now();
+  /** File times lag the wall clock by up to a scheduler tick; a second covers it with room to spare. */
+  const COARSE_CLOCK_MARGIN_MS = 1000;
   const ctx: FsContext = {
     layout: makeLayout(resolve(root)),
     maxBlobBytes,
@@ -77,7 +81,7 @@ export async function createFsBlobStore(root: string, opts: FsBlobStoreOptions =
     cancel: (id) => uploads.cancel(ctx, id),
     staleUploads: (olderThan) => uploads.staleUploads(ctx, olderThan),
     recover: async (olderThan) => {
-      const cutoff = olderThan?.getTime() ?? createdAt;
+      const cutoff = olderThan?.getTime() ?? createdAt - COARSE_CLOCK_MARGIN_MS;
       let tempRemoved = 0;
       for await (const entry of dirEntries(ctx.layout.tmp)) {
         const path = join(ctx.layout.tmp, entry.name);
