@@ -1,4 +1,5 @@
-import { rm, lstat } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { lstat, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MamoriError } from '../../core/index.js';
 import { parseDigest } from './digest.js';
@@ -38,13 +39,29 @@ export interface FsBlobStore extends BlobStore {
   /**
    * Removes what interrupted writes left behind: everything in `tmp/` and
    * every upload directory without data last modified before `olderThan`
-   * (default: a little before this store object was created, i.e. left
-   * over by an earlier process; the margin covers file timestamps, which the
-   * kernel takes from a coarse clock that can lag `Date.now()` by a few
-   * milliseconds). With several processes sharing one root, pass a time
+   * (default: when this store object was created, i.e. left over by an
+   * earlier process). With several processes sharing one root, pass a time
    * older than any write still running.
    */
   recover(olderThan?: Date): Promise<RecoverReport>;
+}
+
+/**
+ * "Now" on the file system's clock: the time of a file written now. File
+ * times come from the kernel's coarse clock, which can lag `Date.now()` by a
+ * few milliseconds, so comparing them with `Date.now()` could take a file
+ * written just after this moment for an older one.
+ */
+async function fileClockNow(dir: string): Promise<number> {
+  const marker = join(dir, `.clock-${randomUUID()}`);
+  try {
+    await writeFile(marker, '');
+    return (await lstat(marker)).mtimeMs;
+  } catch (e) {
+    throw fsError(e, 'reading the file system clock');
+  } finally {
+    await rm(marker, { force: true }).catch(() => undefined);
+  }
 }
 
 /** Content-addressed blob storage on a local file system. Creates the layout under `root` if missing. */
@@ -53,9 +70,6 @@ export async function createFsBlobStore(root: string, opts: FsBlobStoreOptions =
   if (!Number.isSafeInteger(maxBlobBytes) || maxBlobBytes < 0) {
     throw new MamoriError('INVALID_ARGUMENT', 'maxBlobBytes must be a non-negative integer');
   }
-  const createdAt = Date.now();
-  /** File times lag the wall clock by up to a scheduler tick; a second covers it with room to spare. */
-  const COARSE_CLOCK_MARGIN_MS = 1000;
   const ctx: FsContext = {
     layout: makeLayout(resolve(root)),
     maxBlobBytes,
@@ -65,6 +79,7 @@ export async function createFsBlobStore(root: string, opts: FsBlobStoreOptions =
     hashes: new Map(),
   };
   await ensureLayout(ctx.layout, ctx.fsync);
+  const createdAt = await fileClockNow(ctx.layout.tmp);
 
   return {
     root: ctx.layout.root,
@@ -81,7 +96,7 @@ export async function createFsBlobStore(root: string, opts: FsBlobStoreOptions =
     cancel: (id) => uploads.cancel(ctx, id),
     staleUploads: (olderThan) => uploads.staleUploads(ctx, olderThan),
     recover: async (olderThan) => {
-      const cutoff = olderThan?.getTime() ?? createdAt - COARSE_CLOCK_MARGIN_MS;
+      const cutoff = olderThan?.getTime() ?? createdAt;
       let tempRemoved = 0;
       for await (const entry of dirEntries(ctx.layout.tmp)) {
         const path = join(ctx.layout.tmp, entry.name);
