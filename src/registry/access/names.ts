@@ -13,7 +13,7 @@
  *   starting with a letter or digit, 1–255 characters.
  */
 import { MamoriError } from '../../core/index.js';
-import { checkRepositoryName } from '../spec/index.js';
+import { checkRepositoryName, projectOfRepository } from '../spec/index.js';
 import type { RepositoryAction } from '../http/auth.js';
 
 export const ROBOT_PREFIX = 'robot$';
@@ -65,8 +65,7 @@ export function parseProjectName(name: unknown): string {
 /** The project of a valid repository name, or undefined when `repository` is not one. */
 export function projectOf(repository: unknown): string | undefined {
   if (checkRepositoryName(repository) !== undefined || typeof repository !== 'string') return undefined;
-  const slash = repository.indexOf('/');
-  return slash === -1 ? repository : repository.slice(0, slash);
+  return projectOfRepository(repository);
 }
 
 /** The short robot name of `robot$NAME` or `NAME`; throws INVALID_ARGUMENT otherwise. */

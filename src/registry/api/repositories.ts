@@ -1,6 +1,6 @@
 /** Repositories and artifacts (`/repositories/…`): what is stored, its tags and referrers. */
 import type { Caller, RegistryAuthorizer, RegistryHooks, RepositoryAction } from '../http/index.js';
-import { parseRepositoryName } from '../spec/index.js';
+import { parseRepositoryName, projectOfRepository } from '../spec/index.js';
 import type { ManifestRecord, StateStore } from '../state/index.js';
 import { type ApiRoute, conflict, forbidden, notFound, pageOf, S } from './route.js';
 
@@ -117,7 +117,7 @@ export function repositoryRoutes(s: RepositoryServices): ApiRoute[] {
           for (const name of page.items) {
             last = name;
             if (!(await s.authorizer.canList(caller, name))) continue;
-            items.push({ name, project: name.split('/')[0] ?? name });
+            items.push({ name, project: projectOfRepository(name) });
             if (items.length === n) {
               more = more || name !== page.items[page.items.length - 1];
               break;

@@ -4,7 +4,7 @@
  * judged by the images it lists: one blocked image blocks the index.
  */
 import { MamoriError } from '../../core/index.js';
-import { isRepositoryName } from '../spec/index.js';
+import { isRepositoryName, projectOfRepository } from '../spec/index.js';
 import type { Ctx } from './context.js';
 import { IMAGE_CONFIG_TYPES, INDEX_TYPES, loadManifest } from './manifests.js';
 import { BLOCK_SEVERITIES, severityViolation, type ProjectPolicy, type PullDecision } from './summary.js';
@@ -13,11 +13,8 @@ import { readPolicy, readResult } from './tables.js';
 /** Entries of an index judged at most (an index lists a handful of platforms). */
 const MAX_INDEX_ENTRIES = 1000;
 
-/** The project of a repository: its first path segment (as Harbor). */
-export function projectOf(repository: string): string {
-  const slash = repository.indexOf('/');
-  return slash < 0 ? repository : repository.slice(0, slash);
-}
+/** The project of a repository (its first path segment). */
+export const projectOf = projectOfRepository;
 
 /** A policy as given, validated: a project name and known severities, nothing else. */
 export function checkPolicy(policy: unknown): ProjectPolicy {

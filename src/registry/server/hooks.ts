@@ -6,10 +6,8 @@
  */
 import type { AccessAuthorizer } from '../access/index.js';
 import type { Caller, RegistryEvent, RegistryHooks } from '../http/index.js';
-import { RegistryError } from '../spec/index.js';
+import { projectOfRepository, RegistryError } from '../spec/index.js';
 import type { Services } from './services.js';
-
-const projectOf = (repository: string): string => repository.split('/')[0] ?? repository;
 
 export function actorOf(caller: Caller): { actor?: string; actorKind: 'user' | 'robot' | 'anonymous' } {
   if (caller.anonymous) return { actorKind: 'anonymous' };
@@ -26,7 +24,7 @@ export function registryHooks(s: Services, authorizer: AccessAuthorizer): Regist
     void webhooks
       .emit({
         type,
-        project: projectOf(e.repository),
+        project: projectOfRepository(e.repository),
         repository: e.repository,
         ...(e.digest !== undefined ? { digest: e.digest } : {}),
         ...(e.tag !== undefined ? { tag: e.tag } : {}),
@@ -53,7 +51,7 @@ export function registryHooks(s: Services, authorizer: AccessAuthorizer): Regist
         case 'push': {
           const resource = {
             repository: e.repository,
-            project: projectOf(e.repository),
+            project: projectOfRepository(e.repository),
             digest: e.digest,
             ...(e.tag !== undefined ? { reference: e.tag } : {}),
           };
@@ -71,7 +69,7 @@ export function registryHooks(s: Services, authorizer: AccessAuthorizer): Regist
             action: 'pull',
             resource: {
               repository: e.repository,
-              project: projectOf(e.repository),
+              project: projectOfRepository(e.repository),
               digest: e.digest,
               reference: e.reference,
             },
@@ -83,7 +81,11 @@ export function registryHooks(s: Services, authorizer: AccessAuthorizer): Regist
           audit.record({
             ...who,
             action: 'delete',
-            resource: { repository: e.repository, project: projectOf(e.repository), reference: e.reference },
+            resource: {
+              repository: e.repository,
+              project: projectOfRepository(e.repository),
+              reference: e.reference,
+            },
             result: 'success',
             detail: e.what,
           });
@@ -102,7 +104,7 @@ export function registryHooks(s: Services, authorizer: AccessAuthorizer): Regist
             ...who,
             action: policy ? 'policy.deny' : 'access.deny',
             ...(e.repository !== undefined
-              ? { resource: { repository: e.repository, project: projectOf(e.repository) } }
+              ? { resource: { repository: e.repository, project: projectOfRepository(e.repository) } }
               : {}),
             result: 'denied',
             detail: `${e.actions.join(',') || 'access'}: ${e.reason}`,

@@ -17,6 +17,7 @@ import { openStateStore, type StateStore } from '../state/index.js';
 import { type BlobStore, createFsBlobStore } from '../storage/index.js';
 import type { S3BlobStoreOptions } from '../storage-s3/index.js';
 import { openWebhooks, type Webhooks } from '../webhooks/index.js';
+import { projectOfRepository } from '../spec/index.js';
 
 export interface ServiceOptions {
   readonly data: string;
@@ -143,8 +144,6 @@ export async function openServices(o: ServiceOptions): Promise<Services> {
   }
 }
 
-const projectOf = (repository: string): string => repository.split('/')[0] ?? repository;
-
 /** A scan event in the audit log, the webhooks and the metrics. */
 function scanEvent(audit: AuditLog, webhooks: Webhooks, metrics: RegistryMetrics, e: ScanEvent): void {
   if (e.type === 'scanner.error') {
@@ -157,7 +156,7 @@ function scanEvent(audit: AuditLog, webhooks: Webhooks, metrics: RegistryMetrics
     });
     return;
   }
-  const project = projectOf(e.repository);
+  const project = projectOfRepository(e.repository);
   const resource = { repository: e.repository, digest: e.digest, project };
   if (e.type === 'scan.completed') {
     metrics.scanJobs.inc({ result: e.status === 'scanned' ? 'ok' : 'error' });

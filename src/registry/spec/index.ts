@@ -35,6 +35,7 @@ export {
   checkReference,
   parseReference,
   referrersTag,
+  projectOfRepository,
 } from './names.js';
 export type { Reference } from './names.js';
 export {

@@ -154,3 +154,9 @@ export function referrersTag(digest: string): string {
   const tag = `${m[1].slice(0, 32)}-${m[2].slice(0, 64)}`;
   return tag.replace(/[^a-zA-Z0-9._-]/g, '-');
 }
+
+/** The first path segment of a repository name: its project (Harbor's model). */
+export function projectOfRepository(name: string): string {
+  const slash = name.indexOf('/');
+  return slash === -1 ? name : name.slice(0, slash);
+}

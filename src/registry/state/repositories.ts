@@ -1,14 +1,9 @@
 /** Repositories: created implicitly by the first write that needs them. */
 import type { Kysely } from 'kysely';
 import { MamoriError } from '../../core/index.js';
+import { projectOfRepository } from '../spec/index.js';
 import { type Schema, toInt } from './schema.js';
 import type { RepositoryRecord } from './types.js';
-
-/** The first path segment of a repository name (Harbor's project). */
-export function projectOf(name: string): string {
-  const slash = name.indexOf('/');
-  return slash === -1 ? name : name.slice(0, slash);
-}
 
 export async function repositoryId(db: Kysely<Schema>, name: string): Promise<number | undefined> {
   const row = await db.selectFrom('repositories').select('id').where('name', '=', name).executeTakeFirst();
@@ -19,7 +14,7 @@ export async function repositoryId(db: Kysely<Schema>, name: string): Promise<nu
 export async function ensureRepository(db: Kysely<Schema>, name: string, now: number): Promise<number> {
   await db
     .insertInto('repositories')
-    .values({ name, project: projectOf(name), created_at: now })
+    .values({ name, project: projectOfRepository(name), created_at: now })
     .onConflict((oc) => oc.column('name').doNothing())
     .execute();
   const id = await repositoryId(db, name);
