@@ -280,6 +280,8 @@ export class AccessControl {
     const project = projectOf(repository);
     const p = this.principal(caller);
     if (project === undefined || p.kind !== 'user') return false;
+    // Called before every upload and manifest push: an existing project costs one read, no write.
+    if (await this.projects.get(project)) return false;
     if (!(await this.isAdmin(caller))) return false;
     if (!(await this.rights(caller, repository)).has('push')) return false;
     return this.projects.createIfMissing(project);
