@@ -1,5 +1,11 @@
 /** Repositories and artifacts (`/repositories/…`): what is stored, its tags and referrers. */
-import type { Caller, RegistryAuthorizer, RegistryHooks, RepositoryAction } from '../http/index.js';
+import {
+  type Caller,
+  type RegistryAuthorizer,
+  type RegistryHooks,
+  type RepositoryAction,
+  visibleRepositories,
+} from '../http/index.js';
 import { parseRepositoryName, projectOfRepository } from '../spec/index.js';
 import type { ManifestRecord, StateStore } from '../state/index.js';
 import { type ApiRoute, conflict, forbidden, notFound, pageOf, S } from './route.js';
@@ -104,26 +110,16 @@ export function repositoryRoutes(s: RepositoryServices): ApiRoute[] {
       responses: { 200: pageOf(REPOSITORY) },
       async handler({ caller, query }) {
         const n = typeof query.n === 'number' ? query.n : 100;
-        const items: { name: string; project: string }[] = [];
-        let last = typeof query.last === 'string' ? query.last : undefined;
-        let more = true;
-        for (let pages = 0; more && items.length < n && pages < 20; pages++) {
-          const page = await s.state.listRepositories({
-            n,
-            ...(last !== undefined ? { last } : {}),
-            ...(typeof query.project === 'string' ? { projects: [query.project] } : {}),
-          });
-          more = page.more;
-          for (const name of page.items) {
-            last = name;
-            if (!(await s.authorizer.canList(caller, name))) continue;
-            items.push({ name, project: projectOfRepository(name) });
-            if (items.length === n) {
-              more = more || name !== page.items[page.items.length - 1];
-              break;
-            }
-          }
-        }
+        const {
+          items: names,
+          more,
+          last,
+        } = await visibleRepositories(s.state, s.authorizer, caller, {
+          n,
+          ...(typeof query.last === 'string' ? { last: query.last } : {}),
+          ...(typeof query.project === 'string' ? { projects: [query.project] } : {}),
+        });
+        const items = names.map((name) => ({ name, project: projectOfRepository(name) }));
         return { status: 200, body: { items, ...(more && last !== undefined ? { next: last } : {}) } };
       },
     },

@@ -11,6 +11,8 @@ import {
   MediaTypes,
 } from '../spec/index.js';
 import type { Descriptor } from '../spec/index.js';
+import type { StateStore } from '../state/index.js';
+import type { Caller, RegistryAuthorizer } from './auth.js';
 import { v2Path } from './context.js';
 import type { RegistryContext, RegistryRequest, Reply } from './context.js';
 
@@ -46,8 +48,45 @@ export async function listTags(ctx: RegistryContext, req: RegistryRequest, name:
   };
 }
 
-/** Store pages one catalog request reads at most while filtering by visibility. */
+/** Store pages one listing reads at most while filtering by visibility. */
 const CATALOG_SCAN_PAGES = 20;
+
+/**
+ * Up to `n` repository names after `last` that the caller may see, reading
+ * the store page by page and asking the authoriser about each name. After
+ * `CATALOG_SCAN_PAGES` pages the answer may hold fewer than `n` names;
+ * `more` and `last` (the last name read) say where to continue.
+ */
+export async function visibleRepositories(
+  state: StateStore,
+  authorizer: RegistryAuthorizer,
+  caller: Caller,
+  options: { readonly n: number; readonly last?: string; readonly projects?: readonly string[] },
+): Promise<{ items: string[]; more: boolean; last?: string }> {
+  const { n } = options;
+  const items: string[] = [];
+  let last = options.last;
+  let more = true;
+  for (let pages = 0; more && items.length < n && pages < CATALOG_SCAN_PAGES; pages++) {
+    const result = await state.listRepositories({
+      n,
+      ...(last !== undefined ? { last } : {}),
+      ...(options.projects ? { projects: options.projects } : {}),
+    });
+    more = result.more;
+    for (const name of result.items) {
+      last = name;
+      if (await authorizer.canList(caller, name)) {
+        items.push(name);
+        if (items.length === n) {
+          more = more || name !== result.items[result.items.length - 1];
+          break;
+        }
+      }
+    }
+  }
+  return { items, more, ...(last !== undefined ? { last } : {}) };
+}
 
 /**
  * `GET /v2/_catalog?n=&last=`: with access control, only the repositories
@@ -70,23 +109,10 @@ export async function listCatalog(ctx: RegistryContext, req: RegistryRequest): P
       json: catalogBody(result.items),
     };
   }
-  const items: string[] = [];
-  let last = page.last;
-  let more = true;
-  for (let pages = 0; more && items.length < n && pages < CATALOG_SCAN_PAGES; pages++) {
-    const result = await ctx.state.listRepositories({ n, ...(last !== undefined ? { last } : {}) });
-    more = result.more;
-    for (const name of result.items) {
-      last = name;
-      if (await authorizer.canList(req.caller, name)) {
-        items.push(name);
-        if (items.length === n) {
-          more = more || name !== result.items[result.items.length - 1];
-          break;
-        }
-      }
-    }
-  }
+  const { items, more, last } = await visibleRepositories(ctx.state, authorizer, req.caller, {
+    n,
+    ...(page.last !== undefined ? { last: page.last } : {}),
+  });
   const headers: Record<string, string> =
     more && last !== undefined && n > 0 ? { link: nextLink('/v2/_catalog', { n, last }, {}) } : {};
   return { status: 200, headers, json: catalogBody(items) };
