@@ -13,7 +13,17 @@
 import type { AccessControl, ProjectRecord, RobotRecord } from '../access/index.js';
 import type { Caller } from '../http/index.js';
 import type { StateStore } from '../state/index.js';
-import { ApiError, type ApiRoute, badRequest, conflict, forbidden, notFound, pageOf, S } from './route.js';
+import {
+  type ApiRoute,
+  badRequest,
+  conflict,
+  forbidden,
+  notFound,
+  pageOf,
+  S,
+  signedIn,
+  str,
+} from './route.js';
 
 export interface AccessServices {
   readonly access: AccessControl;
@@ -60,10 +70,6 @@ const ROBOT = {
   },
 } as const;
 
-function signedIn(caller: Caller): void {
-  if (caller.anonymous) throw new ApiError(401, 'UNAUTHORIZED', 'authentication required');
-}
-
 async function requireAdmin(s: AccessServices, caller: Caller): Promise<void> {
   signedIn(caller);
   if (!(await s.access.isAdmin(caller))) throw forbidden('only system administrators may do this');
@@ -96,8 +102,6 @@ async function mayManageRobot(
   }
   return true;
 }
-
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 
 export function accessRoutes(s: AccessServices): ApiRoute[] {
   return [

@@ -15,7 +15,7 @@ import type { Retention } from '../retention/index.js';
 import { SBOM_ARTIFACT_TYPE, type ScanService } from '../scanning/index.js';
 import type { StateStore } from '../state/index.js';
 import type { BlobStore } from '../storage/index.js';
-import { MAX_MANIFEST_BYTES, parseManifest, parseRepositoryName } from '../spec/index.js';
+import { MAX_MANIFEST_BYTES, parseManifest } from '../spec/index.js';
 import type { Webhooks } from '../webhooks/index.js';
 import {
   ApiError,
@@ -25,7 +25,10 @@ import {
   type JsonSchema,
   notFound,
   pageOf,
+  requireRepositoryAction,
   S,
+  signedIn,
+  str,
 } from './route.js';
 
 export interface AdminServices {
@@ -45,12 +48,7 @@ export interface Housekeeping {
 
 type Role = 'admin' | 'maintainer' | 'developer' | 'guest';
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined);
-
-function signedIn(caller: Caller): void {
-  if (caller.anonymous) throw new ApiError(401, 'UNAUTHORIZED', 'authentication required');
-}
 
 /** The caller's standing in a project: system admin, a role, or nothing (then the project is hidden: 404). */
 async function standing(s: AdminServices, caller: Caller, project: string): Promise<'system' | Role> {
@@ -240,14 +238,6 @@ export function adminRoutes(
   const scanning = (): ScanService => {
     if (!s.scanning) throw new ApiError(409, 'SCANNING_OFF', 'scanning is turned off on this server');
     return s.scanning;
-  };
-  const canOn = async (caller: Caller, repository: string, action: 'pull' | 'push'): Promise<string> => {
-    const name = parseRepositoryName(repository);
-    if (!(await authorizer.permitted(caller, name, [action])).has(action)) {
-      if (caller.anonymous) throw notFound(`repository ${name}`);
-      throw forbidden(`you may not ${action} ${name}`);
-    }
-    return name;
   };
   return [
     {
@@ -439,7 +429,7 @@ export function adminRoutes(
       params: artifact,
       responses: { 202: { type: 'object' } },
       async handler({ caller, params }) {
-        const name = await canOn(caller, str(params.repository), 'push');
+        const name = await requireRepositoryAction(authorizer, caller, str(params.repository), 'push');
         const r = await scanning().enqueue(name, str(params.digest), 'manual');
         return { status: 202, body: r };
       },
@@ -454,7 +444,7 @@ export function adminRoutes(
       params: artifact,
       responses: { 200: { type: 'object' } },
       async handler({ caller, params }) {
-        const name = await canOn(caller, str(params.repository), 'pull');
+        const name = await requireRepositoryAction(authorizer, caller, str(params.repository), 'pull');
         const report = await scanning().report(name, str(params.digest));
         if (report === undefined) throw notFound(`scan report of ${str(params.digest)}`);
         return { status: 200, body: JSON.parse(report) as unknown };
@@ -470,7 +460,7 @@ export function adminRoutes(
       params: artifact,
       responses: { 200: { type: 'object' } },
       async handler({ caller, params }) {
-        const name = await canOn(caller, str(params.repository), 'pull');
+        const name = await requireRepositoryAction(authorizer, caller, str(params.repository), 'pull');
         const digest = str(params.digest);
         const refs = await s.state.referrers(name, digest, { artifactType: SBOM_ARTIFACT_TYPE, n: 100 });
         // The newest SBOM referrer (a rescan replaces the previous one).

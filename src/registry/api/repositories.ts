@@ -1,14 +1,8 @@
 /** Repositories and artifacts (`/repositories/…`): what is stored, its tags and referrers. */
-import {
-  type Caller,
-  type RegistryAuthorizer,
-  type RegistryHooks,
-  type RepositoryAction,
-  visibleRepositories,
-} from '../http/index.js';
-import { parseRepositoryName, projectOfRepository } from '../spec/index.js';
+import { type RegistryAuthorizer, type RegistryHooks, visibleRepositories } from '../http/index.js';
+import { projectOfRepository } from '../spec/index.js';
 import type { ManifestRecord, StateStore } from '../state/index.js';
-import { type ApiRoute, conflict, forbidden, notFound, pageOf, S } from './route.js';
+import { type ApiRoute, conflict, notFound, pageOf, requireRepositoryAction, S } from './route.js';
 
 export interface RepositoryServices {
   readonly state: StateStore;
@@ -52,22 +46,6 @@ const ARTIFACT = {
     },
   },
 } as const;
-
-async function need(
-  s: RepositoryServices,
-  caller: Caller,
-  repository: string,
-  action: RepositoryAction,
-): Promise<string> {
-  const name = parseRepositoryName(repository);
-  const granted = await s.authorizer.permitted(caller, name, [action]);
-  // The same answer whether or not the repository exists.
-  if (!granted.has(action)) {
-    if (caller.anonymous) throw notFound(`repository ${name}`);
-    throw forbidden(`you may not ${action} ${name}`);
-  }
-  return name;
-}
 
 async function artifactOf(s: RepositoryServices, m: ManifestRecord, detail: boolean): Promise<unknown> {
   const tags = await s.state.tagsOf(m.repository, m.digest);
@@ -135,7 +113,7 @@ export function repositoryRoutes(s: RepositoryServices): ApiRoute[] {
       query: { n: S.limit, last: S.cursor },
       responses: { 200: pageOf(ARTIFACT) },
       async handler({ caller, params, query }) {
-        const name = await need(s, caller, params.repository ?? '', 'pull');
+        const name = await requireRepositoryAction(s.authorizer, caller, params.repository ?? '', 'pull');
         const page = await s.state.listManifests(name, {
           n: typeof query.n === 'number' ? query.n : 100,
           ...(typeof query.last === 'string' ? { last: query.last } : {}),
@@ -157,7 +135,7 @@ export function repositoryRoutes(s: RepositoryServices): ApiRoute[] {
       params: { repository: S.string, digest: S.digest },
       responses: { 200: ARTIFACT },
       async handler({ caller, params }) {
-        const name = await need(s, caller, params.repository ?? '', 'pull');
+        const name = await requireRepositoryAction(s.authorizer, caller, params.repository ?? '', 'pull');
         const m = await s.state.getManifest(name, params.digest ?? '');
         if (!m) throw notFound(`artifact ${params.digest ?? ''} in ${name}`);
         return { status: 200, body: await artifactOf(s, m, true) };
@@ -173,7 +151,7 @@ export function repositoryRoutes(s: RepositoryServices): ApiRoute[] {
       params: { repository: S.string, digest: S.digest },
       responses: { 204: null },
       async handler({ caller, remote, params }) {
-        const name = await need(s, caller, params.repository ?? '', 'delete');
+        const name = await requireRepositoryAction(s.authorizer, caller, params.repository ?? '', 'delete');
         const digest = params.digest ?? '';
         if (s.hooks.checkTag) {
           for (const tag of await s.state.tagsOf(name, digest)) {

@@ -3,7 +3,8 @@
  * validation from its JSON schemas, and the OpenAPI document is generated
  * from the same description, so the two cannot drift apart.
  */
-import type { Caller } from '../http/index.js';
+import type { Caller, RegistryAuthorizer, RepositoryAction } from '../http/index.js';
+import { parseRepositoryName } from '../spec/index.js';
 
 /** A JSON Schema (draft 2020-12 subset that both Fastify's validator and OpenAPI 3.1 understand). */
 export type JsonSchema = Readonly<Record<string, unknown>>;
@@ -83,4 +84,31 @@ export function pageOf(item: JsonSchema): JsonSchema {
     required: ['items'],
     properties: { items: { type: 'array', items: item }, next: { type: 'string' } },
   };
+}
+
+/** A path or query value as a string ('' when absent: the schemas already required it). */
+export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+
+/** Refuses anonymous callers with 401 (the app adds the Bearer challenge). */
+export function signedIn(caller: Caller): void {
+  if (caller.anonymous) throw new ApiError(401, 'UNAUTHORIZED', 'authentication required');
+}
+
+/**
+ * The validated repository name when the caller may do `action` on it;
+ * else 404 for anonymous callers and 403 for the others — the same answer
+ * whether or not the repository exists.
+ */
+export async function requireRepositoryAction(
+  authorizer: RegistryAuthorizer,
+  caller: Caller,
+  repository: string,
+  action: RepositoryAction,
+): Promise<string> {
+  const name = parseRepositoryName(repository);
+  if (!(await authorizer.permitted(caller, name, [action])).has(action)) {
+    if (caller.anonymous) throw notFound(`repository ${name}`);
+    throw forbidden(`you may not ${action} ${name}`);
+  }
+  return name;
 }
