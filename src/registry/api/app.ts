@@ -7,7 +7,7 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { MamoriError } from '../../core/index.js';
-import type { Caller, RegistryAuthorizer } from '../http/index.js';
+import { ANONYMOUS, type RegistryAuthorizer } from '../http/index.js';
 import { RegistryError } from '../spec/index.js';
 import { openApiDocument } from './openapi.js';
 import { ApiError, type ApiReply, type ApiRoute } from './route.js';
@@ -22,8 +22,6 @@ export interface ApiOptions {
   /** Version shown in the OpenAPI document. */
   readonly version: string;
 }
-
-const ANONYMOUS: Caller = Object.freeze({ name: 'anonymous', anonymous: true, via: 'none' });
 
 interface ErrorBody {
   readonly status: number;

@@ -12,3 +12,4 @@ export type { ErrorResponse } from './errors.js';
 export { parseRangeHeader } from './blobs.js';
 export { PAGE_LIMIT, visibleRepositories } from './listings.js';
 export type { Caller, RegistryAuthorizer, RegistryEvent, RegistryHooks, RepositoryAction } from './auth.js';
+export { ANONYMOUS } from './context.js';
