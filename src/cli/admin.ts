@@ -9,6 +9,10 @@ import { MamoriError } from '../core/index.js';
 import { type ApiTarget, apiPath, callApi, DEFAULT_SERVER } from './api-client.js';
 import { EXIT_OK, reportError } from './errors.js';
 import type { CliIo } from './sbom.js';
+import { readStdin } from './stdin.js';
+
+/** Longest password read from standard input. */
+const MAX_PASSWORD_INPUT = 4096;
 
 interface ConnectionOptions {
   readonly server?: string;
@@ -29,23 +33,11 @@ function addConnection(cmd: Command): Command {
     );
 }
 
-async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const c of stdin) {
-    const b = Buffer.isBuffer(c) ? c : Buffer.from(String(c));
-    total += b.length;
-    if (total > 4096) throw new MamoriError('INVALID_ARGUMENT', 'the password on standard input is too long');
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks)
-    .toString('utf8')
-    .replace(/\r?\n$/, '');
-}
-
 async function targetOf(opts: ConnectionOptions, stdin: NodeJS.ReadableStream): Promise<ApiTarget> {
   const username = opts.user ?? (process.env.MAMORI_USERNAME || undefined);
-  const password = opts.passwordStdin ? await readStdin(stdin) : process.env.MAMORI_PASSWORD;
+  const password = opts.passwordStdin
+    ? (await readStdin(stdin, MAX_PASSWORD_INPUT)).replace(/\r?\n$/, '')
+    : process.env.MAMORI_PASSWORD;
   return {
     server: opts.server ?? (process.env.MAMORI_SERVER || DEFAULT_SERVER),
     ...(username !== undefined ? { username } : {}),

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { MamoriError, SEVERITIES, type RuleFinding } from '../core/index.js';
+import { SEVERITIES, type RuleFinding } from '../core/index.js';
 import { createSecretScanner, loadAllowList } from '../secret/index.js';
 import {
   lintDockerfile,
@@ -11,25 +11,13 @@ import { renderFindingsJson, renderFindingsSarif, renderFindingsTable } from '..
 import { gateViolations, parseSeverity } from '../scan/index.js';
 import { EXIT_FINDINGS, EXIT_OK } from './errors.js';
 import { type CliIo, writeOutput } from './sbom.js';
+import { readStdin } from './stdin.js';
 
 interface LintCliOptions {
   readonly format: 'table' | 'json' | 'sarif';
   readonly output?: string;
   readonly failOn?: string;
   readonly secretConfig?: string;
-}
-
-/** Reads standard input, refusing more than `max` bytes. */
-async function readStdin(stdin: NodeJS.ReadableStream, max: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const c of stdin) {
-    const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
-    size += b.length;
-    if (size > max) throw new MamoriError('LIMIT_EXCEEDED', `standard input is larger than ${max} bytes`);
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 export function lintCommand(

@@ -14,6 +14,7 @@ import { MamoriError } from '../core/index.js';
 import { parsePolicy, parsePssSetting, type Policy } from '../policy/index.js';
 import { EXIT_FINDINGS, EXIT_OK, reportError } from './errors.js';
 import type { CliIo } from './sbom.js';
+import { readStdin } from './stdin.js';
 
 const MAX_FILE = 16 * 1024 * 1024;
 const MAX_FILES = 10_000;
@@ -26,18 +27,7 @@ interface PolicyTestOptions {
 }
 
 async function readBoundedText(path: string, stdin: NodeJS.ReadableStream): Promise<string> {
-  if (path === '-') {
-    const chunks: Buffer[] = [];
-    let n = 0;
-    for await (const c of stdin) {
-      const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
-      n += b.length;
-      if (n > MAX_FILE)
-        throw new MamoriError('LIMIT_EXCEEDED', `standard input is larger than ${MAX_FILE} bytes`);
-      chunks.push(b);
-    }
-    return Buffer.concat(chunks).toString('utf8');
-  }
+  if (path === '-') return readStdin(stdin, MAX_FILE);
   const st = await stat(path);
   if (st.size > MAX_FILE) throw new MamoriError('LIMIT_EXCEEDED', `${path} is larger than ${MAX_FILE} bytes`);
   return readFile(path, 'utf8');
