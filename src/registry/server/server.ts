@@ -115,6 +115,19 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 
 const MAX_TOKEN_FORM = 64 * 1024;
 
+/** A request body read whole, or undefined once it passes `max` bytes (the caller answers 413). */
+async function readBoundedBody(raw: AsyncIterable<unknown>, max: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of raw) {
+    const b = Buffer.from(chunk as Uint8Array);
+    size += b.length;
+    if (size > max) return undefined;
+    chunks.push(b);
+  }
+  return Buffer.concat(chunks, size);
+}
+
 /** The account a token request names (Basic user or the form's username), for the audit log. */
 function claimedAccount(
   authorization: string | undefined,
@@ -136,14 +149,12 @@ function addTokenEndpoint(app: FastifyInstance, s: Services): void {
     const q = url.indexOf('?');
     let body: URLSearchParams | undefined;
     if (request.method === 'POST') {
-      let text = '';
-      for await (const chunk of request.raw) {
-        text += Buffer.from(chunk as Uint8Array).toString('utf8');
-        if (text.length > MAX_TOKEN_FORM) {
-          return reply.code(413).send({ error: 'invalid_request', error_description: 'form too large' });
-        }
+      const form = await readBoundedBody(request.raw, MAX_TOKEN_FORM);
+      if (!form) {
+        reply.header('connection', 'close');
+        return reply.code(413).send({ error: 'invalid_request', error_description: 'form too large' });
       }
-      body = new URLSearchParams(text);
+      body = new URLSearchParams(form.toString('utf8'));
     }
     const remoteAddress = request.raw.socket.remoteAddress ?? '';
     const r = await tokenEndpoint(s.access, {
@@ -224,19 +235,12 @@ function addAdmissionWebhook(
     },
   });
   app.post('/admission/validate', async (request, reply) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of request.raw) {
-      const b = Buffer.from(chunk as Uint8Array);
-      size += b.length;
-      if (size > MAX_ADMISSION_BODY) break;
-      chunks.push(b);
-    }
-    if (size > MAX_ADMISSION_BODY) {
+    const body = await readBoundedBody(request.raw, MAX_ADMISSION_BODY);
+    if (!body) {
       reply.header('connection', 'close');
       return reply.code(413).send({ error: 'AdmissionReview larger than 4 MiB' });
     }
-    const r = await handle(Buffer.concat(chunks));
+    const r = await handle(body);
     return reply.code(r.status).header('content-type', 'application/json').send(JSON.stringify(r.json));
   });
 }
