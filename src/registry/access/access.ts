@@ -69,6 +69,7 @@ export class AccessControl {
   readonly issuer: string;
   readonly tokenLifetimeSeconds: number;
   private readonly clockSkewSeconds: number;
+  private readonly anonymousPull: boolean;
   private readonly principals = new WeakMap<Caller, Principal>();
   /** A hash an unknown name is checked against, so that it costs what a known one does. */
   private readonly dummyHash: Promise<string>;
@@ -91,6 +92,7 @@ export class AccessControl {
       86_400,
     );
     this.clockSkewSeconds = intRange('clockSkewSeconds', options.clockSkewSeconds, 60, 0, 300);
+    this.anonymousPull = options.anonymousPull !== false;
     this.dummyHash = hashPassword(generatePassword(), ctx.scrypt);
   }
 
@@ -223,6 +225,7 @@ export class AccessControl {
   }
 
   private accountRights(p: Principal, project: string): Promise<Set<RepositoryAction>> {
+    if (p.kind === 'anonymous' && !this.anonymousPull) return Promise.resolve(new Set());
     const now = this.ctx.now();
     return this.ctx.m.read((db) => accountRights(db, p, project, now));
   }

@@ -102,6 +102,11 @@ export interface AccessOptions {
   readonly credentialCacheTtlMs?: number;
   /** Most remembered password checks. Default 1000. */
   readonly credentialCacheSize?: number;
+  /**
+   * Whether anonymous callers may pull public projects. Default true
+   * (Harbor's public projects); false: anonymous callers may do nothing.
+   */
+  readonly anonymousPull?: boolean;
 }
 
 /** What the table helpers share. */

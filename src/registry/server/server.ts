@@ -4,7 +4,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { MamoriError, errorMessage } from '../../core/index.js';
-import { type AccessAuthorizer, tokenEndpoint } from '../access/index.js';
+import { tokenEndpoint } from '../access/index.js';
 import { createWebhookHandler, type FailurePolicy } from '../../admission/webhook/index.js';
 import type { Policy } from '../../policy/index.js';
 import { accessRoutes, adminRoutes, registerApi, repositoryRoutes } from '../api/index.js';
@@ -182,24 +182,6 @@ function addTokenEndpoint(app: FastifyInstance, s: Services): void {
   app.post('/service/token', handler);
 }
 
-/**
- * Public projects let anonymous callers pull only when the operator says
- * so (`server.auth.anonymousPull`); otherwise an anonymous caller may do
- * nothing and gets the challenge everywhere.
- */
-function withAnonymousPull(a: AccessAuthorizer, allowed: boolean): AccessAuthorizer {
-  if (allowed) return a;
-  return {
-    ...a,
-    authenticate: (h, r) => a.authenticate(h, r),
-    challenge: (scope) => a.challenge(scope),
-    ensureProjectForPush: (c, r) => a.ensureProjectForPush(c, r),
-    permitted: async (caller, repository, wanted) =>
-      caller.anonymous ? new Set() : a.permitted(caller, repository, wanted),
-    canList: async (caller, repository) => (caller.anonymous ? false : a.canList(caller, repository)),
-  };
-}
-
 /** Largest AdmissionReview body read (the handler refuses more than 4 MiB with 413). */
 const MAX_ADMISSION_BODY = 4 * 1024 * 1024 + 1;
 
@@ -261,6 +243,7 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
     ...(opts.stateUrl !== undefined ? { stateUrl: opts.stateUrl } : {}),
     ...(opts.s3 ? { s3: opts.s3 } : {}),
     ...(opts.auth?.service !== undefined ? { service: opts.auth.service } : {}),
+    anonymousPull: opts.auth?.anonymousPull === true,
     ...(opts.auth?.tokenTtlMs !== undefined
       ? { tokenLifetimeSeconds: Math.round(opts.auth.tokenTtlMs / 1000) }
       : {}),
@@ -295,10 +278,7 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
     const bound = await listen(server, host, port);
     const url = `${https ? 'https' : 'http'}://${urlHost(host)}:${bound}`;
 
-    const authorizer = withAnonymousPull(
-      services.access.authorizer({ realm: opts.auth?.realm ?? `${url}/service/token` }),
-      opts.auth?.anonymousPull === true,
-    );
+    const authorizer = services.access.authorizer({ realm: opts.auth?.realm ?? `${url}/service/token` });
     const hooks = registryHooks(services, authorizer);
     app = createRegistryApp({
       storage: services.storage,

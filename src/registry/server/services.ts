@@ -27,6 +27,8 @@ export interface ServiceOptions {
   readonly stateUrl?: string;
   readonly service?: string;
   readonly tokenLifetimeSeconds?: number;
+  /** Anonymous callers may pull public projects (default false). */
+  readonly anonymousPull?: boolean;
   readonly scanning?: {
     readonly enabled?: boolean;
     readonly concurrency?: number;
@@ -94,6 +96,7 @@ export async function openServices(o: ServiceOptions): Promise<Services> {
       keyDir: join(o.data, 'keys'),
       ...(o.service !== undefined ? { service: o.service } : {}),
       ...(o.tokenLifetimeSeconds !== undefined ? { tokenLifetimeSeconds: o.tokenLifetimeSeconds } : {}),
+      anonymousPull: o.anonymousPull === true,
     });
     const metrics = createMetrics();
     const audit = await openAuditLog(state);
