@@ -7,7 +7,7 @@
 import type { AccessAuthorizer } from '../access/index.js';
 import type { Caller, RegistryEvent, RegistryHooks } from '../http/index.js';
 import { projectOfRepository, RegistryError } from '../spec/index.js';
-import type { Services } from './services.js';
+import { notify, type Services } from './services.js';
 
 export function actorOf(caller: Caller): { actor?: string; actorKind: 'user' | 'robot' | 'anonymous' } {
   if (caller.anonymous) return { actorKind: 'anonymous' };
@@ -16,22 +16,8 @@ export function actorOf(caller: Caller): { actor?: string; actorKind: 'user' | '
 
 export function registryHooks(s: Services, authorizer: AccessAuthorizer): RegistryHooks {
   const { scanning, retention, audit, webhooks, metrics } = s;
-  const emit = (
-    type: string,
-    e: { repository: string; digest?: string; tag?: string },
-    data?: unknown,
-  ): void => {
-    void webhooks
-      .emit({
-        type,
-        project: projectOfRepository(e.repository),
-        repository: e.repository,
-        ...(e.digest !== undefined ? { digest: e.digest } : {}),
-        ...(e.tag !== undefined ? { tag: e.tag } : {}),
-        ...(data !== undefined ? { data } : {}),
-      })
-      .catch(() => undefined);
-  };
+  const emit = (type: string, e: Parameters<typeof notify>[2], data?: unknown): void =>
+    notify(webhooks, type, e, data);
   return {
     preparePush: async (caller, repository) =>
       void (await authorizer.ensureProjectForPush(caller, repository)),

@@ -147,6 +147,25 @@ export async function openServices(o: ServiceOptions): Promise<Services> {
   }
 }
 
+/** Queues a webhook event for the repository's project; delivery failures are the queue's business. */
+export function notify(
+  webhooks: Webhooks,
+  type: string,
+  e: { readonly repository: string; readonly digest?: string; readonly tag?: string },
+  data?: unknown,
+): void {
+  void webhooks
+    .emit({
+      type,
+      project: projectOfRepository(e.repository),
+      repository: e.repository,
+      ...(e.digest !== undefined ? { digest: e.digest } : {}),
+      ...(e.tag !== undefined ? { tag: e.tag } : {}),
+      ...(data !== undefined ? { data } : {}),
+    })
+    .catch(() => undefined);
+}
+
 /** A scan event in the audit log, the webhooks and the metrics. */
 function scanEvent(audit: AuditLog, webhooks: Webhooks, metrics: RegistryMetrics, e: ScanEvent): void {
   if (e.type === 'scanner.error') {
@@ -159,8 +178,7 @@ function scanEvent(audit: AuditLog, webhooks: Webhooks, metrics: RegistryMetrics
     });
     return;
   }
-  const project = projectOfRepository(e.repository);
-  const resource = { repository: e.repository, digest: e.digest, project };
+  const resource = { repository: e.repository, digest: e.digest, project: projectOfRepository(e.repository) };
   if (e.type === 'scan.completed') {
     metrics.scanJobs.inc({ result: e.status === 'scanned' ? 'ok' : 'error' });
     audit.record({
@@ -171,9 +189,7 @@ function scanEvent(audit: AuditLog, webhooks: Webhooks, metrics: RegistryMetrics
       result: e.status === 'scanned' ? 'success' : 'failure',
       detail: `${e.reason}: ${JSON.stringify(e.summary.totals ?? {})}`,
     });
-    void webhooks
-      .emit({ type: 'scan.completed', project, repository: e.repository, digest: e.digest, data: e.summary })
-      .catch(() => undefined);
+    notify(webhooks, 'scan.completed', e, e.summary);
     return;
   }
   audit.record({
@@ -184,13 +200,5 @@ function scanEvent(audit: AuditLog, webhooks: Webhooks, metrics: RegistryMetrics
     result: 'denied',
     detail: e.reason,
   });
-  void webhooks
-    .emit({
-      type: 'policy.violation',
-      project,
-      repository: e.repository,
-      digest: e.digest,
-      data: { reason: e.reason, policy: e.policy, summary: e.summary },
-    })
-    .catch(() => undefined);
+  notify(webhooks, 'policy.violation', e, { reason: e.reason, policy: e.policy, summary: e.summary });
 }
