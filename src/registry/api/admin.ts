@@ -466,7 +466,7 @@ export function adminRoutes(
         // The newest SBOM referrer (a rescan replaces the previous one).
         const newest = [...refs.items].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
         if (!newest) throw notFound(`SBOM of ${digest}`);
-        const bytes = s.storage.read ? await s.storage.read(newest.digest, MAX_MANIFEST_BYTES) : undefined;
+        const bytes = await s.storage.read(newest.digest, MAX_MANIFEST_BYTES);
         if (!bytes) throw notFound(`SBOM of ${digest}`);
         const layer = parseManifest(bytes, newest.mediaType).layers?.[0];
         if (!layer) throw notFound(`SBOM of ${digest}`);

@@ -88,21 +88,11 @@ export async function getManifest(
       throw e;
     }
   }
-  if (ctx.storage.read) {
-    // A manifest is small: one read, no stream.
-    const bytes = await ctx.storage.read(digest, MAX_MANIFEST_BYTES);
-    if (!bytes) throw new RegistryError('MANIFEST_UNKNOWN', undefined, { detail: { digest } });
-    emit(ctx, { type: 'pull', caller: req.caller, remote: req.remote, repository: name, digest, reference });
-    return { status: 200, headers: { ...headers, 'content-length': String(bytes.length) }, body: bytes };
-  }
-  const opened = await ctx.storage.open(digest);
-  if (!opened) throw new RegistryError('MANIFEST_UNKNOWN', undefined, { detail: { digest } });
+  // A manifest is small: one read, no stream.
+  const bytes = await ctx.storage.read(digest, MAX_MANIFEST_BYTES);
+  if (!bytes) throw new RegistryError('MANIFEST_UNKNOWN', undefined, { detail: { digest } });
   emit(ctx, { type: 'pull', caller: req.caller, remote: req.remote, repository: name, digest, reference });
-  return {
-    status: 200,
-    headers: { ...headers, 'content-length': String(opened.size) },
-    stream: opened.stream,
-  };
+  return { status: 200, headers: { ...headers, 'content-length': String(bytes.length) }, body: bytes };
 }
 
 /** `PUT /v2/<name>/manifests/<reference>`: validates, checks references, stores and tags a manifest. */

@@ -48,11 +48,8 @@ export interface BlobStore {
    * RANGE_INVALID carrying the blob size; `end` past the end is clamped.
    */
   open(digest: string, range?: ByteRange): Promise<OpenedBlob | undefined>;
-  /**
-   * A small blob (a manifest) whole, in one read; undefined when absent,
-   * TOO_LARGE past `maxBytes`. Optional: without it callers use `open`.
-   */
-  read?(digest: string, maxBytes: number): Promise<Buffer | undefined>;
+  /** A small blob (a manifest) whole, in one read; undefined when absent, TOO_LARGE past `maxBytes`. */
+  read(digest: string, maxBytes: number): Promise<Buffer | undefined>;
   /** Removes a blob; false when it was not there. */
   delete(digest: string): Promise<boolean>;
   /** Every stored digest, streamed (for garbage collection). */
