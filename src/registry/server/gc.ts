@@ -73,7 +73,7 @@ export class GcScheduler {
         actor: 'gc',
         action: 'gc',
         result: 'success',
-        detail: `${dryRun ? 'dry run: ' : ''}${retention.applied.length} manifests by retention, ${gc.blobsDeleted} blobs (${gc.bytesFreed} bytes), ${gc.uploadsRemoved} uploads`,
+        detail: `${dryRun ? 'dry run: ' : ''}${dryRun ? retention.actions.length : retention.applied.length} manifests by retention, ${gc.blobsDeleted} blobs (${gc.bytesFreed} bytes), ${gc.uploadsRemoved} uploads`,
       });
       return { retention, gc };
     } catch (e) {
