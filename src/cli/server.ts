@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { ConfigError, describeConfig, loadServerConfig, type ServerConfig } from '../config/index.js';
 import { MamoriError } from '../core/index.js';
-import { parsePolicy } from '../policy/index.js';
+import { dirname } from 'node:path';
+import { loadPolicyFile, parsePolicy, resolveKeyFiles, type Policy } from '../policy/index.js';
 import { createLogger } from '../registry/metrics/index.js';
 import { startRegistryServer } from '../registry/server/index.js';
 import { EXIT_OK, reportError } from './errors.js';
@@ -47,18 +48,41 @@ function waitAbort(signal: AbortSignal): Promise<void> {
   });
 }
 
+/** The admission policy: the `policy:` section of mamori.yaml, or the file server.admission.policy names. */
+async function admissionPolicy(config: ServerConfig): Promise<Policy | undefined> {
+  const file = config.server.admission.policy;
+  const section = config.sections.policy;
+  if (file !== undefined && section !== undefined) {
+    throw new MamoriError(
+      'INVALID_ARGUMENT',
+      'both a policy: section and server.admission.policy are set: keep one of them',
+    );
+  }
+  if (file !== undefined) return loadPolicyFile(file);
+  if (section === undefined) return undefined;
+  return resolveKeyFiles(parsePolicy(section), config.file ? dirname(config.file) : process.cwd());
+}
+
 /** The server's settings as startRegistryServer takes them. */
-function serverOptions(config: ServerConfig, io: CliIo) {
+function serverOptions(config: ServerConfig, io: CliIo, policy: Policy | undefined) {
   const s = config.server;
   const s3 = s.storage.driver === 's3' ? s.storage.s3 : undefined;
-  // The `policy:` section of mamori.yaml turns on the admission webhook.
-  const policy = config.sections.policy === undefined ? undefined : parsePolicy(config.sections.policy);
   if (s.storage.driver === 's3' && !s3) {
     throw new MamoriError('INVALID_ARGUMENT', 'server.storage.driver is s3 but server.storage.s3 is not set');
   }
   return {
     ...(s3 ? { s3 } : {}),
-    ...(policy ? { admission: { policy } } : {}),
+    ...(policy
+      ? {
+          admission: {
+            policy,
+            budgetMs: s.admission.budget,
+            failurePolicy: s.admission.failurePolicy,
+            registryNames: s.admission.registryNames,
+            cacheTtlMs: s.admission.cacheTtl,
+          },
+        }
+      : {}),
     listen: s.listen,
     data: s.data,
     ...(s.tls ? { tls: { cert: s.tls.cert, key: s.tls.key } } : {}),
@@ -161,8 +185,14 @@ Examples:
       const own = hooks.signal ? undefined : processSignal();
       const signal = hooks.signal ?? own?.signal;
       try {
-        const server = await startRegistryServer(serverOptions(config, io));
+        const policy = await admissionPolicy(config);
+        const server = await startRegistryServer(serverOptions(config, io, policy));
         io.stderr.write(`mamori: registry listening on ${server.url} (data ${config.server.data})\n`);
+        if (policy) {
+          io.stderr.write(
+            `mamori: admission webhooks at ${server.url}/admission/validate and /admission/mutate (${policy.rules.length} rule(s))\n`,
+          );
+        }
         hooks.onListening?.(server.url);
         if (signal) await waitAbort(signal);
         await server.close();

@@ -11,7 +11,7 @@ export { parseDuration, formatDuration, MAX_DURATION_MS } from './duration.js';
 export { parseConfigYaml, MAX_CONFIG_BYTES, MAX_SECRET_FILE_BYTES, MAX_YAML_ALIASES } from './file.js';
 export { SETTINGS, allSettings, flagName } from './settings.js';
 export type { Setting } from './settings.js';
-export { LOG_LEVELS, LOG_FORMATS, STATE_DRIVERS, STORAGE_DRIVERS } from './types.js';
+export { FAILURE_POLICIES, LOG_LEVELS, LOG_FORMATS, STATE_DRIVERS, STORAGE_DRIVERS } from './types.js';
 export type {
   ServerConfig,
   ServerSection,
@@ -31,4 +31,6 @@ export type {
   AuditConfig,
   SyslogAddress,
   MetricsConfig,
+  AdmissionConfig,
+  FailurePolicy,
 } from './types.js';

@@ -56,6 +56,13 @@ test('without file, environment or flags every setting has its default and the r
       gc: { interval: 86_400_000, gracePeriod: 3_600_000, uploadMaxAge: 86_400_000 },
       audit: { syslog: undefined },
       metrics: { enabled: true },
+      admission: {
+        policy: undefined,
+        budget: 2000,
+        failurePolicy: 'Fail',
+        registryNames: [],
+        cacheTtl: 30_000,
+      },
     });
     assert.ok(Object.isFrozen(c) && Object.isFrozen(c.server) && Object.isFrozen(c.server.gc));
     assert.throws(() => {
@@ -215,6 +222,21 @@ const ENV_CASES: readonly [string, string, (c: ServerConfig) => unknown, unknown
   ],
   ['MAMORI_AUDIT_SYSLOG_FACILITY', 'local5', (c) => c.server.audit.syslog?.facility, 21],
   ['MAMORI_METRICS_ENABLED', 'false', (c) => c.server.metrics.enabled, false],
+  [
+    'MAMORI_ADMISSION_POLICY',
+    '/etc/mamori/policy.yaml',
+    (c) => c.server.admission.policy,
+    '/etc/mamori/policy.yaml',
+  ],
+  ['MAMORI_ADMISSION_BUDGET', '500ms', (c) => c.server.admission.budget, 500],
+  ['MAMORI_ADMISSION_FAILURE_POLICY', 'Ignore', (c) => c.server.admission.failurePolicy, 'Ignore'],
+  [
+    'MAMORI_ADMISSION_REGISTRY_NAMES',
+    'Registry.example.com, 10.0.0.5:5000',
+    (c) => c.server.admission.registryNames,
+    ['registry.example.com', '10.0.0.5:5000'],
+  ],
+  ['MAMORI_ADMISSION_CACHE_TTL', '1m', (c) => c.server.admission.cacheTtl, 60_000],
 ];
 
 test('every documented environment variable sets its setting', async () => {

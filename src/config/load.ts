@@ -206,6 +206,13 @@ function assemble(values: Map<Setting<unknown>, unknown>, problems: Problems): S
     },
     audit: { syslog: address ? { address, facility: need(S.syslogFacility) } : undefined },
     metrics: { enabled: need(S.metricsEnabled) },
+    admission: {
+      policy: get(S.admissionPolicy),
+      budget: need(S.admissionBudget),
+      failurePolicy: need(S.admissionFailurePolicy),
+      registryNames: get(S.admissionRegistryNames) ?? [],
+      cacheTtl: need(S.admissionCacheTtl),
+    },
   };
 }
 

@@ -1,7 +1,15 @@
 import { DEFAULT_LISTEN } from '../registry/server/config.js';
 import { formatDuration } from './duration.js';
-import type { LogFormat, LogLevel, ServerFlags, StateDriver, StorageDriver, SyslogAddress } from './types.js';
-import { LOG_FORMATS, LOG_LEVELS, STATE_DRIVERS, STORAGE_DRIVERS } from './types.js';
+import type {
+  FailurePolicy,
+  LogFormat,
+  LogLevel,
+  ServerFlags,
+  StateDriver,
+  StorageDriver,
+  SyslogAddress,
+} from './types.js';
+import { FAILURE_POLICIES, LOG_FORMATS, LOG_LEVELS, STATE_DRIVERS, STORAGE_DRIVERS } from './types.js';
 import type { Parse } from './values.js';
 import * as v from './values.js';
 
@@ -262,6 +270,43 @@ export const SETTINGS = {
     parse: v.bool,
     default: true,
     doc: 'serve Prometheus metrics at /metrics',
+  }),
+  admissionPolicy: setting<string>({
+    path: 'server.admission.policy',
+    env: ['MAMORI_ADMISSION_POLICY'],
+    parse: v.path,
+    isPath: true,
+    doc: 'policy file for the admission webhook (instead of a policy: section in mamori.yaml)',
+  }),
+  admissionBudget: setting<number>({
+    path: 'server.admission.budget',
+    env: ['MAMORI_ADMISSION_BUDGET'],
+    parse: v.duration({ min: 10, max: 29_000 }),
+    default: 2000,
+    show: ms,
+    doc: 'most time one admission decision may take before the failure policy answers',
+  }),
+  admissionFailurePolicy: setting<FailurePolicy>({
+    path: 'server.admission.failurePolicy',
+    env: ['MAMORI_ADMISSION_FAILURE_POLICY'],
+    parse: v.oneOf(FAILURE_POLICIES),
+    default: 'Fail',
+    doc: 'Fail (deny) | Ignore (admit with a warning) when a decision fails or runs out of time',
+  }),
+  admissionRegistryNames: setting<readonly string[]>({
+    path: 'server.admission.registryNames',
+    env: ['MAMORI_ADMISSION_REGISTRY_NAMES'],
+    parse: v.hostList,
+    show: (l) => [...l],
+    doc: 'host names clusters pull this registry by (default: the host of server.auth.realm); their images are looked up locally',
+  }),
+  admissionCacheTtl: setting<number>({
+    path: 'server.admission.cacheTtl',
+    env: ['MAMORI_ADMISSION_CACHE_TTL'],
+    parse: v.duration({ min: 1000 }),
+    default: 30_000,
+    show: ms,
+    doc: 'how long tag digests, scan results and failed signature checks are cached',
   }),
 } as const;
 

@@ -12,6 +12,9 @@ export type StateDriver = (typeof STATE_DRIVERS)[number];
 export const STORAGE_DRIVERS = ['filesystem', 's3'] as const;
 export type StorageDriver = (typeof STORAGE_DRIVERS)[number];
 
+export const FAILURE_POLICIES = ['Fail', 'Ignore'] as const;
+export type FailurePolicy = (typeof FAILURE_POLICIES)[number];
+
 export interface LogConfig {
   readonly level: LogLevel;
   readonly format: LogFormat;
@@ -99,6 +102,18 @@ export interface MetricsConfig {
   readonly enabled: boolean;
 }
 
+export interface AdmissionConfig {
+  /** Policy file; undefined: the `policy:` section of mamori.yaml (if any). */
+  readonly policy: string | undefined;
+  /** Milliseconds. */
+  readonly budget: number;
+  readonly failurePolicy: FailurePolicy;
+  /** Host names of this registry as clusters reference it; empty: derived from the realm. */
+  readonly registryNames: readonly string[];
+  /** Milliseconds. */
+  readonly cacheTtl: number;
+}
+
 export interface ServerSection {
   /** `HOST:PORT`, checked with parseListen. */
   readonly listen: string;
@@ -112,6 +127,7 @@ export interface ServerSection {
   readonly gc: GcConfig;
   readonly audit: AuditConfig;
   readonly metrics: MetricsConfig;
+  readonly admission: AdmissionConfig;
 }
 
 /** The effective configuration of `mamori server`: fully defaulted, validated, deeply frozen. */

@@ -73,7 +73,9 @@ export function oneOf<T extends string>(values: readonly T[]): Parse<T> {
 }
 
 /** A duration string in milliseconds, `0` allowed only when `zero` says what it means. */
-export function duration(opts: { readonly min?: number; readonly zero?: boolean } = {}): Parse<number> {
+export function duration(
+  opts: { readonly min?: number; readonly max?: number; readonly zero?: boolean } = {},
+): Parse<number> {
   return (raw) => {
     const ms = typeof raw === 'string' ? parseDuration(raw) : undefined;
     const expected = `a duration like 30s, 5m, 24h${opts.zero ? ' (0 disables)' : ''}`;
@@ -81,9 +83,27 @@ export function duration(opts: { readonly min?: number; readonly zero?: boolean 
     if (ms !== 0 && opts.min !== undefined && ms < opts.min) {
       throw new InvalidValue(`expected at least ${opts.min / 1000}s, got ${shown(raw)}`);
     }
+    if (opts.max !== undefined && ms > opts.max) {
+      throw new InvalidValue(`expected at most ${opts.max / 1000}s, got ${shown(raw)}`);
+    }
     return ms;
   };
 }
+
+const HOST_RE =
+  /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*|\[[0-9a-f:.]+\])(?::[0-9]{1,5})?$/i;
+
+/** Registry host names (`registry.example.com`, `10.0.0.5:5000`): a YAML list or a comma-separated string. */
+export const hostList: Parse<readonly string[]> = (raw) => {
+  const items =
+    typeof raw === 'string' ? raw.split(',').map((x) => x.trim()) : Array.isArray(raw) ? raw : undefined;
+  if (items === undefined || items.length === 0) throw invalid('a list of HOST[:PORT]', raw);
+  if (items.length > 32) throw new InvalidValue('expected at most 32 host names');
+  return items.map((h: unknown) => {
+    if (typeof h !== 'string' || h.length > 260 || !HOST_RE.test(h)) throw invalid('HOST[:PORT]', h);
+    return h.toLowerCase();
+  });
+};
 
 export const listen: Parse<string> = (raw) => {
   if (typeof raw !== 'string') throw invalid('HOST:PORT', raw);

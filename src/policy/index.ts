@@ -20,4 +20,6 @@ export type {
 } from './model.js';
 export { parsePolicy, parsePssSetting, PolicyError, POLICY_LIMITS } from './parse.js';
 export { exemption, matches, rulesFor } from './select.js';
+export { resolveKeyFiles } from './keyfiles.js';
+export { loadPolicyFile, MAX_POLICY_FILE_BYTES } from './file.js';
 export type { ExemptionDecision, Subject } from './select.js';

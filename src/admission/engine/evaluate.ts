@@ -11,14 +11,8 @@ import { checkImage, type ImageFacts } from '../images/index.js';
 import { checkIsolation } from '../isolation/index.js';
 import { evaluatePodSecurity } from '../pss/index.js';
 import { type PodTemplate, podSpecsOf } from '../workload/index.js';
-import {
-  exemption,
-  type Policy,
-  type PolicyMode,
-  type PolicyRule,
-  rulesFor,
-  type Subject,
-} from '../../policy/index.js';
+import { exemption, type Policy, type PolicyMode, type PolicyRule, rulesFor } from '../../policy/index.js';
+import { labelsOf, subjectOf, templateImages } from './template.js';
 
 export interface Finding {
   readonly rule: string;
@@ -60,31 +54,6 @@ export interface EvaluateOptions {
   readonly resolveImage?: ImageResolver;
 }
 
-const CONTAINER_FIELDS = ['initContainers', 'containers', 'ephemeralContainers'] as const;
-
-function labelsOf(v: unknown): Record<string, string> {
-  if (typeof v !== 'object' || v === null) return {};
-  const labels = (v as { labels?: unknown }).labels;
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return {};
-  return Object.fromEntries(
-    Object.entries(labels).filter((e): e is [string, string] => typeof e[1] === 'string'),
-  );
-}
-
-function images(t: PodTemplate): { image: string; path: string }[] {
-  const out: { image: string; path: string }[] = [];
-  const base = t.specPath ? `${t.specPath}.` : '';
-  for (const field of CONTAINER_FIELDS) {
-    const list = (t.spec as Record<string, unknown>)[field];
-    if (!Array.isArray(list)) continue;
-    list.forEach((c: unknown, i) => {
-      const image = typeof c === 'object' && c !== null ? (c as { image?: unknown }).image : undefined;
-      if (typeof image === 'string') out.push({ image, path: `${base}${field}[${i}].image` });
-    });
-  }
-  return out;
-}
-
 /** The checks of one rule on one pod template (before modes and exemptions). */
 async function ruleFindings(
   rule: PolicyRule,
@@ -105,7 +74,7 @@ async function ruleFindings(
     );
   }
   if (rule.images) {
-    for (const { image, path } of images(t)) {
+    for (const { image, path } of templateImages(t)) {
       const key = `${rule.name}\0${image}`;
       let facts = cache.get(key);
       if (!facts) {
@@ -136,14 +105,8 @@ export async function evaluateObject(
   const audits: Finding[] = [];
   const expired = new Set<string>();
   const cache = new Map<string, Promise<ImageFacts>>();
-  const meta =
-    typeof object === 'object' && object !== null ? (object as { metadata?: unknown }).metadata : undefined;
   for (const t of templates) {
-    const subject: Subject = {
-      namespace: t.namespace || options.namespace || 'default',
-      labels: { ...labelsOf(meta), ...labelsOf(t.metadata) },
-      ...(options.user !== undefined ? { user: options.user } : {}),
-    };
+    const subject = subjectOf(object, t, options);
     for (const rule of rulesFor(policy, subject)) {
       for (const f of await ruleFindings(rule, t, options.resolveImage ?? unknownFacts, cache)) {
         const ex = exemption(policy, rule.name, subject, now, f.image);

@@ -31,6 +31,8 @@ export interface ImageFacts {
   };
   /** Signature verification: whether one verified with a trusted key, else the reasons. */
   readonly signature?: { readonly verified: boolean; readonly reasons: readonly string[] };
+  /** Why a fact could not be looked up (registry unreachable, tag not found, …), for the messages. */
+  readonly problem?: string;
 }
 
 const ORDER: readonly Severity[] = ['critical', 'high', 'medium', 'low'];
@@ -92,11 +94,14 @@ export function checkImage(
       fix: `push the image to ${rules.allowedRegistries[0] ?? 'an allowed registry'} and reference it from there`,
     });
   }
-  if (rules.requireDigest && !ref.digest && !rules.mutateToDigest) {
+  // With mutation on, the mutating webhook has pinned every tag it could resolve before this runs.
+  if (rules.requireDigest && !ref.digest) {
     out.push({
       control: 'image.digest',
       path,
-      message: `image ${image} is referenced by tag; the policy requires a digest (tags can be moved)`,
+      message: rules.mutateToDigest
+        ? `image ${image} is referenced by tag and could not be pinned to a digest (${facts.problem ?? 'the mutating webhook did not run or could not resolve the tag'})`
+        : `image ${image} is referenced by tag; the policy requires a digest (tags can be moved)`,
       fix: `use ${ref.name}@${facts.digest ?? 'sha256:…'}`,
     });
   }
@@ -108,7 +113,7 @@ export function checkImage(
         out.push({
           control: 'image.scan',
           path,
-          message: `image ${image} has not been scanned by mamori (${scan?.status ?? 'no scan result'})`,
+          message: `image ${image} has not been scanned by mamori (${scan?.status ?? facts.problem ?? 'no scan result'})`,
           fix: 'push it to the mamori registry (scan on push) or run mamori scan, then retry',
         });
       }
@@ -134,7 +139,7 @@ export function checkImage(
     }
   }
   if (rules.signatureKeys.length > 0 && facts.signature?.verified !== true) {
-    const reasons = facts.signature?.reasons ?? ['no signature was checked'];
+    const reasons = facts.signature?.reasons ?? [facts.problem ?? 'no signature was checked'];
     out.push({
       control: 'image.signature',
       path,

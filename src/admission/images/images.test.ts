@@ -36,16 +36,15 @@ describe('image rules', () => {
     assert.deepEqual(controls(v), ['image.registry', 'image.digest']);
     assert.equal(v[1]?.fix, `use docker.io/evil/app@${D}`);
     assert.equal(v[0]?.path, 'spec.containers[0].image');
-    // With mutation on, a tag is fine: the webhook pins it.
-    assert.deepEqual(
-      checkImage(
-        'registry.example.com/team/app:1',
-        'p',
-        rules({ requireDigest: true, mutateToDigest: true }),
-        {},
-      ),
-      [],
+    // With mutation on, a tag that reaches validation could not be pinned: denied with the reason.
+    const unpinned = checkImage(
+      'registry.example.com/team/app:1',
+      'p',
+      rules({ requireDigest: true, mutateToDigest: true }),
+      { problem: 'tag 1 not found' },
     );
+    assert.deepEqual(controls(unpinned), ['image.digest']);
+    assert.match(unpinned[0]?.message ?? '', /could not be pinned to a digest \(tag 1 not found\)/);
     assert.deepEqual(controls(checkImage('Not A Ref', 'p', r, {})), ['image.reference']);
   });
 

@@ -85,13 +85,15 @@ export class Pusher {
   constructor(
     readonly url: string,
     readonly repository: string,
+    /** Extra request headers (e.g. `authorization` for a registry with access control). */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {}
 
   async blob(data: Buffer): Promise<string> {
     const d = sha256(data);
     const res = await fetch(`${this.url}/v2/${this.repository}/blobs/uploads/?digest=${d}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/octet-stream' },
+      headers: { ...this.headers, 'content-type': 'application/octet-stream' },
       body: data,
     });
     if (res.status !== 201) throw new Error(`blob push answered ${res.status}`);
@@ -105,7 +107,7 @@ export class Pusher {
   ): Promise<string> {
     const res = await fetch(`${this.url}/v2/${this.repository}/manifests/${reference}`, {
       method: 'PUT',
-      headers: { 'content-type': mediaType },
+      headers: { ...this.headers, 'content-type': mediaType },
       body,
     });
     if (res.status !== 201) throw new Error(`manifest push answered ${res.status}: ${await res.text()}`);

@@ -1,5 +1,5 @@
 /**
- * The validating admission webhook, framework-free: an AdmissionReview body
+ * The validating and mutating admission webhooks, framework-free: an AdmissionReview body
  * in, the AdmissionReview answer out. A malformed or oversized body gets a
  * 400 with a clear message (the API server then applies its failure
  * policy); a decision that does not finish within the time budget is
@@ -9,7 +9,13 @@
  */
 import { errorMessage, isMamoriError } from '../../core/index.js';
 import type { Policy } from '../../policy/index.js';
-import { describeFinding, evaluateObject, type ImageResolver, type Verdict } from '../engine/index.js';
+import {
+  describeFinding,
+  evaluateObject,
+  type ImageResolver,
+  mutateObject,
+  type Verdict,
+} from '../engine/index.js';
 import { type AdmissionRequest, admissionReviewResponse, parseAdmissionReview } from '../review/index.js';
 
 export type FailurePolicy = 'Fail' | 'Ignore';
@@ -40,10 +46,22 @@ function denialMessage(v: Verdict): string {
   return `denied by mamori policy: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`;
 }
 
-export function createWebhookHandler(options: WebhookOptions): (body: Buffer) => Promise<WebhookReply> {
+/** What one kind of webhook does with a parsed request. */
+type Decide = (request: AdmissionRequest, record: Recorder) => Promise<WebhookReply>;
+type Recorder = (verdict: Verdict | undefined, outcome: string) => void;
+
+function evaluateOptions(options: WebhookOptions, request: AdmissionRequest, now: () => number) {
+  return {
+    namespace: request.namespace,
+    ...(request.userInfo.username !== undefined ? { user: request.userInfo.username } : {}),
+    now: now(),
+    ...(options.resolveImage ? { resolveImage: options.resolveImage } : {}),
+  };
+}
+
+function handler(options: WebhookOptions, decide: Decide): (body: Buffer) => Promise<WebhookReply> {
   const budget = options.budgetMs ?? 2000;
   const failurePolicy = options.failurePolicy ?? 'Fail';
-  const now = options.now ?? Date.now;
   return async (body) => {
     let request: AdmissionRequest;
     try {
@@ -52,7 +70,7 @@ export function createWebhookHandler(options: WebhookOptions): (body: Buffer) =>
       const message = isMamoriError(e) ? e.message : 'invalid AdmissionReview';
       return { status: isMamoriError(e, 'LIMIT_EXCEEDED') ? 413 : 400, json: { error: message } };
     }
-    const record = (verdict: Verdict | undefined, outcome: string): void => {
+    const record: Recorder = (verdict, outcome) => {
       if (!request.dryRun) options.onDecision?.(request, verdict, outcome);
     };
     if (request.operation === 'DELETE' || request.operation === 'CONNECT') {
@@ -63,28 +81,8 @@ export function createWebhookHandler(options: WebhookOptions): (body: Buffer) =>
       timer = setTimeout(() => resolve('timeout'), budget);
     });
     try {
-      const result = await Promise.race([
-        evaluateObject(request.object, options.policy, {
-          namespace: request.namespace,
-          ...(request.userInfo.username !== undefined ? { user: request.userInfo.username } : {}),
-          now: now(),
-          ...(options.resolveImage ? { resolveImage: options.resolveImage } : {}),
-        }),
-        timeout,
-      ]);
-      if (result === 'timeout') return failed(`mamori could not decide within ${budget} ms`);
-      record(result, result.allowed ? 'allowed' : 'denied');
-      return {
-        status: 200,
-        json: admissionReviewResponse(request.uid, {
-          allowed: result.allowed,
-          ...(result.allowed ? {} : { message: denialMessage(result) }),
-          warnings: [
-            ...result.warnings.map(describeFinding),
-            ...result.expiredExemptions.map((e) => `an exemption expired: ${e}`),
-          ],
-        }),
-      };
+      const result = await Promise.race([decide(request, record), timeout]);
+      return result === 'timeout' ? failed(`mamori could not decide within ${budget} ms`) : result;
     } catch (e) {
       return failed(`mamori could not decide: ${errorMessage(e)}`);
     } finally {
@@ -104,4 +102,49 @@ export function createWebhookHandler(options: WebhookOptions): (body: Buffer) =>
       };
     }
   };
+}
+
+/** The validating webhook: the verdict of the policy, denials naming rule, field path and fix. */
+export function createWebhookHandler(options: WebhookOptions): (body: Buffer) => Promise<WebhookReply> {
+  const now = options.now ?? Date.now;
+  return handler(options, async (request, record) => {
+    const result = await evaluateObject(
+      request.object,
+      options.policy,
+      evaluateOptions(options, request, now),
+    );
+    record(result, result.allowed ? 'allowed' : 'denied');
+    return {
+      status: 200,
+      json: admissionReviewResponse(request.uid, {
+        allowed: result.allowed,
+        ...(result.allowed ? {} : { message: denialMessage(result) }),
+        warnings: [
+          ...result.warnings.map(describeFinding),
+          ...result.expiredExemptions.map((e) => `an exemption expired: ${e}`),
+        ],
+      }),
+    };
+  });
+}
+
+/**
+ * The mutating webhook: image tags pinned to digests (JSONPatch) where a
+ * rule asks for it; it never denies (the validating webhook decides), and
+ * records a decision only when it changed something.
+ */
+export function createMutatingWebhookHandler(
+  options: WebhookOptions,
+): (body: Buffer) => Promise<WebhookReply> {
+  const now = options.now ?? Date.now;
+  return handler(options, async (request, record) => {
+    const m = await mutateObject(request.object, options.policy, evaluateOptions(options, request, now));
+    if (m.patch.length > 0) {
+      record(undefined, `mutated: ${m.patch.map((p) => `${p.path}=${p.value}`).join(' ')}`);
+    }
+    return {
+      status: 200,
+      json: admissionReviewResponse(request.uid, { allowed: true, patch: m.patch, warnings: m.warnings }),
+    };
+  });
 }

@@ -1,3 +1,3 @@
-/** The validating admission webhook: AdmissionReview in, decision out, within a time budget. */
-export { createWebhookHandler } from './handler.js';
+/** The validating and mutating admission webhooks: AdmissionReview in, decision out, within a time budget. */
+export { createMutatingWebhookHandler, createWebhookHandler } from './handler.js';
 export type { FailurePolicy, WebhookOptions, WebhookReply } from './handler.js';

@@ -5,8 +5,6 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import { MamoriError, errorMessage } from '../../core/index.js';
 import { tokenEndpoint } from '../access/index.js';
-import { createWebhookHandler, type FailurePolicy } from '../../admission/webhook/index.js';
-import type { Policy } from '../../policy/index.js';
 import { accessRoutes, adminRoutes, registerApi, repositoryRoutes } from '../api/index.js';
 import { createRegistryApp } from '../http/index.js';
 import { instrument } from '../metrics/index.js';
@@ -14,7 +12,10 @@ import { mamoriVersion } from '../../report/index.js';
 import { parseListen } from './config.js';
 import { registryHooks } from './hooks.js';
 import { type ServiceOptions, type Services, openServices } from './services.js';
+import type { ScanEvent } from '../scanning/index.js';
 import { GcScheduler } from './gc.js';
+import { type AdmissionOptions, addAdmissionWebhooks, admissionResolver } from './admission.js';
+import { readBoundedBody } from './body.js';
 
 export interface RegistryServerOptions {
   /** `HOST:PORT`; port 0 picks a free port. */
@@ -50,14 +51,11 @@ export interface RegistryServerOptions {
   /** Serve Prometheus metrics at `/metrics` (default true). */
   readonly metrics?: boolean;
   /**
-   * The admission webhook at `POST /admission/validate` (serve it over HTTPS:
-   * the API server calls webhooks only over TLS). Decisions go to the audit log.
+   * The admission webhooks at `POST /admission/validate` and `/admission/mutate`
+   * (serve them over HTTPS: the API server calls webhooks only over TLS).
+   * Decisions go to the audit log.
    */
-  readonly admission?: {
-    readonly policy: Policy;
-    readonly budgetMs?: number;
-    readonly failurePolicy?: FailurePolicy;
-  };
+  readonly admission?: AdmissionOptions;
   /** One-time messages for the operator (the generated admin password). */
   readonly notice?: (message: string) => void;
 }
@@ -115,19 +113,6 @@ function listen(server: Server, host: string, port: number): Promise<number> {
 
 const MAX_TOKEN_FORM = 64 * 1024;
 
-/** A request body read whole, or undefined once it passes `max` bytes (the caller answers 413). */
-async function readBoundedBody(raw: AsyncIterable<unknown>, max: number): Promise<Buffer | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of raw) {
-    const b = Buffer.from(chunk as Uint8Array);
-    size += b.length;
-    if (size > max) return undefined;
-    chunks.push(b);
-  }
-  return Buffer.concat(chunks, size);
-}
-
 /** The account a token request names (Basic user or the form's username), for the audit log. */
 function claimedAccount(
   authorization: string | undefined,
@@ -182,51 +167,6 @@ function addTokenEndpoint(app: FastifyInstance, s: Services): void {
   app.post('/service/token', handler);
 }
 
-/** Largest AdmissionReview body read (the handler refuses more than 4 MiB with 413). */
-const MAX_ADMISSION_BODY = 4 * 1024 * 1024 + 1;
-
-/** `POST /admission/validate`: the validating webhook, decisions in the audit log. */
-function addAdmissionWebhook(
-  app: FastifyInstance,
-  s: Services,
-  admission: NonNullable<RegistryServerOptions['admission']>,
-): void {
-  const handle = createWebhookHandler({
-    policy: admission.policy,
-    ...(admission.budgetMs !== undefined ? { budgetMs: admission.budgetMs } : {}),
-    ...(admission.failurePolicy !== undefined ? { failurePolicy: admission.failurePolicy } : {}),
-    onDecision: (req, verdict, outcome) => {
-      const user = req.userInfo.username;
-      s.audit.record({
-        ...(user !== undefined
-          ? {
-              actor: user.slice(0, 255),
-              actorKind: user.startsWith('system:serviceaccount:') ? 'robot' : 'user',
-            }
-          : { actorKind: 'anonymous' }),
-        action: 'admission',
-        // namespace/Kind/name of the object under review
-        resource: { reference: `${req.namespace || '-'}/${req.kind.kind}/${req.name ?? ''}`.slice(0, 512) },
-        result: verdict?.allowed === true ? 'success' : outcome.startsWith('failed') ? 'failure' : 'denied',
-        detail: verdict
-          ? [...verdict.denials, ...verdict.warnings]
-              .map((f) => `${f.rule}:${f.control}@${f.path}`)
-              .join(' ') || outcome
-          : outcome,
-      });
-    },
-  });
-  app.post('/admission/validate', async (request, reply) => {
-    const body = await readBoundedBody(request.raw, MAX_ADMISSION_BODY);
-    if (!body) {
-      reply.header('connection', 'close');
-      return reply.code(413).send({ error: 'AdmissionReview larger than 4 MiB' });
-    }
-    const r = await handle(body);
-    return reply.code(r.status).header('content-type', 'application/json').send(JSON.stringify(r.json));
-  });
-}
-
 /** Starts the registry: services under `data`, the OCI endpoints, the token endpoint, the API, probes and metrics. */
 export async function startRegistryServer(opts: RegistryServerOptions): Promise<RegistryServer> {
   const { host, port } = parseListen(opts.listen);
@@ -238,6 +178,19 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
     : undefined;
   // A directory made here is private whatever the umask; an existing one keeps its mode.
   if ((await mkdir(opts.data, { recursive: true, mode: 0o700 })) !== undefined) await chmod(opts.data, 0o700);
+  // The registry's own names, for the admission webhooks' image look-ups (the bound port is added below).
+  const localNames: string[] = [...(opts.admission?.registryNames ?? [])].map((n) => n.toLowerCase());
+  const opened: { services?: Services } = {};
+  const admission = opts.admission
+    ? await admissionResolver(
+        opts.admission,
+        () => localNames,
+        () => {
+          if (!opened.services) throw new MamoriError('INTERNAL', 'the registry is starting');
+          return opened.services;
+        },
+      )
+    : undefined;
   const services = await openServices({
     data: opts.data,
     ...(opts.stateUrl !== undefined ? { stateUrl: opts.stateUrl } : {}),
@@ -248,7 +201,9 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
       ? { tokenLifetimeSeconds: Math.round(opts.auth.tokenTtlMs / 1000) }
       : {}),
     ...(opts.scanning ? { scanning: opts.scanning } : {}),
+    ...(admission ? { onScanEvent: (e: ScanEvent) => admission.onScanEvent(e) } : {}),
   });
+  opened.services = services;
   let app: FastifyInstance | undefined;
   let server: Server | undefined;
   let gc: GcScheduler | undefined;
@@ -278,7 +233,9 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
     const bound = await listen(server, host, port);
     const url = `${https ? 'https' : 'http'}://${urlHost(host)}:${bound}`;
 
-    const authorizer = services.access.authorizer({ realm: opts.auth?.realm ?? `${url}/service/token` });
+    const realm = opts.auth?.realm ?? `${url}/service/token`;
+    if (localNames.length === 0) localNames.push(new URL(realm).host.toLowerCase(), new URL(url).host);
+    const authorizer = services.access.authorizer({ realm });
     const hooks = registryHooks(services, authorizer);
     app = createRegistryApp({
       storage: services.storage,
@@ -295,7 +252,7 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
         : reply.code(503).send({ status: 'not ready' }),
     );
     addTokenEndpoint(app, services);
-    if (opts.admission) addAdmissionWebhook(app, services, opts.admission);
+    if (opts.admission && admission) addAdmissionWebhooks(app, services, opts.admission, admission.resolver);
     await registerApi(app, {
       authorizer,
       version: mamoriVersion(),

@@ -1,0 +1,208 @@
+/**
+ * The admission webhooks of `mamori server`: `POST /admission/validate`
+ * (the policy's verdict) and `POST /admission/mutate` (tags pinned to
+ * digests), decisions in the audit log. Image facts come from the registry
+ * itself for its own images — the digest a tag points at, the stored scan
+ * result (an unscanned image is queued for a scan at once), signatures and
+ * their referrers straight from storage — and, for other registries a rule
+ * allows by name, over the Distribution API with the server user's Docker
+ * credentials. Facts are cached by digest; a finished scan drops its
+ * digest's cached result.
+ */
+import { homedir } from 'node:os';
+import type { FastifyInstance } from 'fastify';
+import { blobStoreSignatureSource, type SignatureSource } from '../../admission/signature/index.js';
+import {
+  createImageResolver,
+  type CachingImageResolver,
+  type ImageAccess,
+  type ScanFacts,
+} from '../../admission/resolve/index.js';
+import {
+  createMutatingWebhookHandler,
+  createWebhookHandler,
+  type FailurePolicy,
+  type WebhookOptions,
+} from '../../admission/webhook/index.js';
+import { MamoriError } from '../../core/index.js';
+import { RegistryClient, resolveCredentials } from '../../image/registry/index.js';
+import type { Policy } from '../../policy/index.js';
+import { referrersIndex } from '../spec/index.js';
+import { RegistryImageStore, type ScanEvent } from '../scanning/index.js';
+import { readBoundedBody } from './body.js';
+import type { Services } from './services.js';
+
+export interface AdmissionOptions {
+  readonly policy: Policy;
+  readonly budgetMs?: number;
+  readonly failurePolicy?: FailurePolicy;
+  /** Host names clusters use for this registry; their images are read from the registry itself. */
+  readonly registryNames?: readonly string[];
+  readonly cacheTtlMs?: number;
+}
+
+/** Largest AdmissionReview body read (the handler refuses more than 4 MiB with 413). */
+const MAX_ADMISSION_BODY = 4 * 1024 * 1024 + 1;
+const MAX_REFERRERS = 1000;
+
+/** Signatures read from the registry's own storage, referrers from its index of subjects. */
+function localSignatures(s: Services, repository: string): SignatureSource {
+  const base = blobStoreSignatureSource(new RegistryImageStore(s.storage, s.state, repository));
+  return {
+    ...base,
+    async listReferrers(digest, maxBytes) {
+      const page = await s.state.referrers(repository, digest, { n: MAX_REFERRERS });
+      const json = Buffer.from(
+        JSON.stringify(
+          referrersIndex(
+            page.items.map((r) => ({
+              mediaType: r.mediaType,
+              digest: r.digest,
+              size: r.size,
+              ...(r.artifactType !== undefined ? { artifactType: r.artifactType } : {}),
+              ...(r.annotations ? { annotations: { ...r.annotations } } : {}),
+            })),
+          ),
+        ),
+      );
+      if (json.length > maxBytes) {
+        throw new MamoriError('LIMIT_EXCEEDED', `referrers of ${digest} exceed ${maxBytes} bytes`);
+      }
+      return json;
+    },
+  };
+}
+
+async function localScan(s: Services, repository: string, digest: string): Promise<ScanFacts> {
+  const scanning = s.scanning;
+  if (!scanning) return { status: 'unscanned' };
+  const r = await scanning.result(repository, digest);
+  if (r.status === 'unscanned') {
+    // Scanned on demand: the answer is "queued" until the scan is done.
+    const q = await scanning.enqueue(repository, digest, 'manual');
+    return { status: q.queued.length > 0 ? 'queued' : 'unscanned' };
+  }
+  if (r.status !== 'scanned') return { status: r.status };
+  const counts: Record<string, number> = {};
+  for (const kind of [r.vulnerabilities, r.secrets, r.misconfigurations]) {
+    for (const [sev, n] of Object.entries(kind ?? {})) {
+      const k = sev.toLowerCase();
+      counts[k] = (counts[k] ?? 0) + n;
+    }
+  }
+  return { status: 'scanned', vulnerabilitiesScanned: r.vulnerabilitiesScanned === true, counts };
+}
+
+/** Registry hosts the policy names in `allowedRegistries` (the only other registries contacted). */
+function namedRegistries(policy: Policy): Set<string> {
+  const out = new Set<string>();
+  for (const r of policy.rules) {
+    for (const p of r.images?.allowedRegistries ?? []) {
+      const host = p.split('/')[0] ?? '';
+      if (host.includes('.') || host.includes(':') || host === 'localhost') out.add(host.toLowerCase());
+    }
+  }
+  return out;
+}
+
+export interface AdmissionResolver {
+  readonly resolver: CachingImageResolver;
+  /** Scan events of the registry (a finished scan drops cached facts of its digest). */
+  onScanEvent(e: ScanEvent): void;
+}
+
+/** The image resolver of the webhooks; `services` is read when a look-up happens. */
+export async function admissionResolver(
+  opts: AdmissionOptions,
+  localNames: () => readonly string[],
+  services: () => Services,
+): Promise<AdmissionResolver> {
+  const remote = new Map<string, ImageAccess>();
+  for (const host of namedRegistries(opts.policy)) {
+    const credentials = await resolveCredentials(host, { env: process.env, homeDir: homedir() }).catch(
+      () => undefined,
+    );
+    remote.set(host, {
+      store: (repository) =>
+        new RegistryClient(
+          { registry: host, repository },
+          {
+            ...(credentials ? { credentials } : {}),
+            retries: 1,
+            connectTimeoutMs: 5000,
+            readTimeoutMs: 10_000,
+          },
+        ),
+    });
+  }
+  const local: ImageAccess = {
+    store: (repository) => new RegistryImageStore(services().storage, services().state, repository),
+    signatures: (repository) => localSignatures(services(), repository),
+    scan: (repository, digest) => localScan(services(), repository, digest),
+  };
+  const resolver = createImageResolver({
+    access: (registry) => (localNames().includes(registry.toLowerCase()) ? local : remote.get(registry)),
+    ...(opts.cacheTtlMs !== undefined ? { ttlMs: opts.cacheTtlMs } : {}),
+  });
+  return {
+    resolver,
+    onScanEvent(e) {
+      if (e.type === 'scan.completed') resolver.invalidate(e.digest);
+    },
+  };
+}
+
+/** Mounts both webhooks; decisions (never those of dry runs) go to the audit log. */
+export function addAdmissionWebhooks(
+  app: FastifyInstance,
+  s: Services,
+  opts: AdmissionOptions,
+  resolver: CachingImageResolver,
+): void {
+  const options: WebhookOptions = {
+    policy: opts.policy,
+    resolveImage: resolver.resolve,
+    ...(opts.budgetMs !== undefined ? { budgetMs: opts.budgetMs } : {}),
+    ...(opts.failurePolicy !== undefined ? { failurePolicy: opts.failurePolicy } : {}),
+    onDecision: (req, verdict, outcome) => {
+      const user = req.userInfo.username;
+      s.audit.record({
+        ...(user !== undefined
+          ? {
+              actor: user.slice(0, 255),
+              actorKind: user.startsWith('system:serviceaccount:') ? 'robot' : 'user',
+            }
+          : { actorKind: 'anonymous' }),
+        action: 'admission',
+        // namespace/Kind/name of the object under review
+        resource: { reference: `${req.namespace || '-'}/${req.kind.kind}/${req.name ?? ''}`.slice(0, 512) },
+        result:
+          verdict?.allowed === true || outcome.startsWith('mutated')
+            ? 'success'
+            : outcome.startsWith('failed')
+              ? 'failure'
+              : 'denied',
+        detail: verdict
+          ? [...verdict.denials, ...verdict.warnings]
+              .map((f) => `${f.rule}:${f.control}@${f.path}`)
+              .join(' ') || outcome
+          : outcome.slice(0, 2000),
+      });
+    },
+  };
+  const routes: [string, (body: Buffer) => Promise<{ status: number; json: unknown }>][] = [
+    ['/admission/validate', createWebhookHandler(options)],
+    ['/admission/mutate', createMutatingWebhookHandler(options)],
+  ];
+  for (const [path, handle] of routes) {
+    app.post(path, async (request, reply) => {
+      const body = await readBoundedBody(request.raw, MAX_ADMISSION_BODY);
+      if (!body) {
+        reply.header('connection', 'close');
+        return reply.code(413).send({ error: 'AdmissionReview larger than 4 MiB' });
+      }
+      const r = await handle(body);
+      return reply.code(r.status).header('content-type', 'application/json').send(JSON.stringify(r.json));
+    });
+  }
+}
