@@ -35,7 +35,12 @@ export interface WebhookOptions {
 export interface WebhookReply {
   readonly status: number;
   readonly json: unknown;
+  /** What happened, for metrics: a fixed word. */
+  readonly outcome: WebhookOutcome;
 }
+
+export const WEBHOOK_OUTCOMES = ['allowed', 'denied', 'mutated', 'unchanged', 'failed', 'invalid'] as const;
+export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 const MAX_DENIAL_LINES = 5;
 
@@ -68,13 +73,21 @@ function handler(options: WebhookOptions, decide: Decide): (body: Buffer) => Pro
       request = parseAdmissionReview(body);
     } catch (e) {
       const message = isMamoriError(e) ? e.message : 'invalid AdmissionReview';
-      return { status: isMamoriError(e, 'LIMIT_EXCEEDED') ? 413 : 400, json: { error: message } };
+      return {
+        status: isMamoriError(e, 'LIMIT_EXCEEDED') ? 413 : 400,
+        json: { error: message },
+        outcome: 'invalid',
+      };
     }
     const record: Recorder = (verdict, outcome) => {
       if (!request.dryRun) options.onDecision?.(request, verdict, outcome);
     };
     if (request.operation === 'DELETE' || request.operation === 'CONNECT') {
-      return { status: 200, json: admissionReviewResponse(request.uid, { allowed: true }) };
+      return {
+        status: 200,
+        json: admissionReviewResponse(request.uid, { allowed: true }),
+        outcome: 'allowed',
+      };
     }
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<'timeout'>((resolve) => {
@@ -93,6 +106,7 @@ function handler(options: WebhookOptions, decide: Decide): (body: Buffer) => Pro
       record(undefined, failurePolicy === 'Fail' ? `failed closed: ${why}` : `failed open: ${why}`);
       return {
         status: 200,
+        outcome: 'failed',
         json: admissionReviewResponse(
           request.uid,
           failurePolicy === 'Fail'
@@ -116,6 +130,7 @@ export function createWebhookHandler(options: WebhookOptions): (body: Buffer) =>
     record(result, result.allowed ? 'allowed' : 'denied');
     return {
       status: 200,
+      outcome: result.allowed ? 'allowed' : 'denied',
       json: admissionReviewResponse(request.uid, {
         allowed: result.allowed,
         ...(result.allowed ? {} : { message: denialMessage(result) }),
@@ -144,6 +159,7 @@ export function createMutatingWebhookHandler(
     }
     return {
       status: 200,
+      outcome: m.patch.length > 0 ? 'mutated' : 'unchanged',
       json: admissionReviewResponse(request.uid, { allowed: true, patch: m.patch, warnings: m.warnings }),
     };
   });

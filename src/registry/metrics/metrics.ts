@@ -56,6 +56,10 @@ export interface RegistryMetrics {
   readonly auditEvents: Counter<'action'>;
   /** mamori_webhook_deliveries_total{result} (result: ok, failed, retried) */
   readonly webhookDeliveries: Counter<'result'>;
+  /** mamori_admission_requests_total{webhook, outcome} (webhook: validate, mutate; outcome: allowed, denied, mutated, unchanged, failed, invalid) */
+  readonly admissionRequests: Counter<'webhook' | 'outcome'>;
+  /** mamori_admission_duration_seconds{webhook}: from the whole body read to the answer. */
+  readonly admissionDuration: Histogram<'webhook'>;
   /** Content-Type of the exposition text. */
   readonly contentType: string;
   /** Every metric in the Prometheus text exposition format. */
@@ -64,6 +68,8 @@ export interface RegistryMetrics {
 
 /** Request duration buckets, seconds: from a cached HEAD to a large blob. */
 const HTTP_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+/** Admission decision buckets, seconds: cached decisions take well under a millisecond. */
+const ADMISSION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const SCAN_BUCKETS = [0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800];
 
 /** A fresh set of registry metrics plus the process metrics (CPU, memory, event loop, GC) of Node. */
@@ -111,6 +117,17 @@ export function createMetrics(): RegistryMetrics {
     webhookDeliveries: counter('mamori_webhook_deliveries_total', 'Webhook delivery attempts, by result', [
       'result',
     ]),
+    admissionRequests: counter('mamori_admission_requests_total', 'Admission reviews answered, by outcome', [
+      'webhook',
+      'outcome',
+    ]),
+    admissionDuration: new Histogram({
+      name: 'mamori_admission_duration_seconds',
+      help: 'Time to decide on one admission review',
+      labelNames: ['webhook'],
+      buckets: ADMISSION_BUCKETS,
+      registers,
+    }),
     contentType: registry.contentType,
     expose: () => registry.metrics(),
   };

@@ -23,6 +23,7 @@ import {
   createWebhookHandler,
   type FailurePolicy,
   type WebhookOptions,
+  type WebhookReply,
 } from '../../admission/webhook/index.js';
 import { MamoriError } from '../../core/index.js';
 import { RegistryClient, resolveCredentials } from '../../image/registry/index.js';
@@ -190,18 +191,22 @@ export function addAdmissionWebhooks(
       });
     },
   };
-  const routes: [string, (body: Buffer) => Promise<{ status: number; json: unknown }>][] = [
-    ['/admission/validate', createWebhookHandler(options)],
-    ['/admission/mutate', createMutatingWebhookHandler(options)],
+  const routes: ['validate' | 'mutate', (body: Buffer) => Promise<WebhookReply>][] = [
+    ['validate', createWebhookHandler(options)],
+    ['mutate', createMutatingWebhookHandler(options)],
   ];
-  for (const [path, handle] of routes) {
-    app.post(path, async (request, reply) => {
+  for (const [webhook, handle] of routes) {
+    app.post(`/admission/${webhook}`, async (request, reply) => {
       const body = await readBoundedBody(request.raw, MAX_ADMISSION_BODY);
       if (!body) {
+        s.metrics.admissionRequests.inc({ webhook, outcome: 'invalid' });
         reply.header('connection', 'close');
         return reply.code(413).send({ error: 'AdmissionReview larger than 4 MiB' });
       }
+      const started = process.hrtime.bigint();
       const r = await handle(body);
+      s.metrics.admissionDuration.observe({ webhook }, Number(process.hrtime.bigint() - started) / 1e9);
+      s.metrics.admissionRequests.inc({ webhook, outcome: r.outcome });
       return reply.code(r.status).header('content-type', 'application/json').send(JSON.stringify(r.json));
     });
   }
