@@ -16,3 +16,5 @@ export type {
   HardeningFacts,
   DistrolessImage,
 } from './images.js';
+export { startRuncContainer, unifiedCgroupRoot } from './runc.js';
+export type { RuncContainer, RuncContainerOptions, RuncExecOptions, RuncExecResult } from './runc.js';

@@ -1,0 +1,125 @@
+import { MamoriError } from '../../core/errors.js';
+
+/** Event families the sensor script can report; each maps to a group of probes. */
+export const EVENT_FAMILIES = ['exec', 'exit', 'network', 'open', 'notable', 'syscalls'] as const;
+export type EventFamily = (typeof EVENT_FAMILIES)[number];
+
+/**
+ * Which cgroups (v2 ids, decimal strings) the probes report. Ids are matched
+ * exactly: a cgroup's descendants are not included automatically.
+ * `excludeHostRoot` drops processes that sit in the root cgroup (id 1).
+ */
+export interface CgroupFilter {
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  readonly excludeHostRoot?: boolean;
+}
+
+/**
+ * Sensitive path prefixes whose reads are reported (writes are always
+ * reported). Matching is a byte prefix of the path as passed to open(2), so
+ * a relative path (`cd /etc; cat shadow`) is not matched in the kernel.
+ */
+export const DEFAULT_SENSITIVE_PATHS: readonly string[] = [
+  '/etc/shadow',
+  '/etc/gshadow',
+  '/etc/sudoers',
+  '/etc/ssh/ssh_host_',
+  '/root/.ssh/',
+  '/var/run/secrets/',
+  '/run/secrets/',
+  '/proc/sys/kernel/',
+  '/proc/kcore',
+  '/sys/kernel/',
+];
+
+export interface SensorScriptOptions {
+  readonly cgroups?: CgroupFilter;
+  /** Default: all families. */
+  readonly families?: readonly EventFamily[];
+  /** Longest string read from the kernel or user memory (bytes incl. NUL), 32..200; default 200. */
+  readonly strlen?: number;
+  /** Most argv elements kept per exec, 1..32; default 20 (more marks the exec truncated). */
+  readonly maxArgs?: number;
+  /** Sensitive read prefixes (default DEFAULT_SENSITIVE_PATHS), at most 32. */
+  readonly sensitivePaths?: readonly string[];
+  /** Interval of the per-cgroup syscall sets, 100..60000 ms; default 1000. */
+  readonly syscallIntervalMs?: number;
+  /**
+   * Tracepoints this kernel has (`syscalls:sys_enter_mount`, …). When given,
+   * probes on missing tracepoints are left out (e.g. init_module without
+   * CONFIG_MODULES). The runner fills it from tracefs.
+   */
+  readonly tracepoints?: ReadonlySet<string>;
+}
+
+export interface NormalizedOptions {
+  readonly filter: string;
+  readonly families: ReadonlySet<EventFamily>;
+  readonly strlen: number;
+  readonly maxArgs: number;
+  readonly sensitivePaths: readonly string[];
+  readonly syscallIntervalMs: number;
+  readonly tracepoints?: ReadonlySet<string>;
+}
+
+function bad(message: string): MamoriError {
+  return new MamoriError('INVALID_ARGUMENT', message);
+}
+
+function intIn(v: number | undefined, def: number, lo: number, hi: number, name: string): number {
+  if (v === undefined) return def;
+  if (!Number.isInteger(v) || v < lo || v > hi) throw bad(`${name} must be an integer in ${lo}..${hi}`);
+  return v;
+}
+
+/** A cgroup id as a bpftrace integer literal (validated decimal u64). */
+export function cgroupLiteral(id: string): string {
+  if (!/^[0-9]{1,20}$/.test(id) || BigInt(id) > 0xffffffffffffffffn)
+    throw bad(`invalid cgroup id ${JSON.stringify(id)}`);
+  return BigInt(id).toString();
+}
+
+/** A bpftrace string literal for a path: printable ASCII without quotes or backslashes. */
+export function pathLiteral(p: string, strlen: number): string {
+  if (p.length === 0 || p.length >= strlen || !/^[\x21-\x7e]+$/.test(p) || /["\\]/.test(p)) {
+    throw bad(
+      `path ${JSON.stringify(p)} must be 1..${strlen - 1} printable ASCII characters without quotes or backslashes`,
+    );
+  }
+  return `"${p}"`;
+}
+
+/** The bpftrace predicate expression for a cgroup filter ('' when everything is reported). */
+export function cgroupPredicate(f: CgroupFilter | undefined): string {
+  const parts: string[] = [];
+  if (f?.include !== undefined) {
+    if (f.include.length === 0 || f.include.length > 64) throw bad('cgroups.include must list 1..64 ids');
+    parts.push(`(${f.include.map((id) => `cgroup == ${cgroupLiteral(id)}`).join(' || ')})`);
+  }
+  if (f?.exclude !== undefined) {
+    if (f.exclude.length > 64) throw bad('cgroups.exclude lists at most 64 ids');
+    for (const id of f.exclude) parts.push(`cgroup != ${cgroupLiteral(id)}`);
+  }
+  if (f?.excludeHostRoot === true) parts.push('cgroup != 1');
+  return parts.join(' && ');
+}
+
+export function normalizeOptions(o: SensorScriptOptions = {}): NormalizedOptions {
+  const families = new Set<EventFamily>(o.families ?? EVENT_FAMILIES);
+  for (const f of families) if (!EVENT_FAMILIES.includes(f)) throw bad(`unknown event family ${String(f)}`);
+  if (families.size === 0) throw bad('at least one event family must be enabled');
+  const strlen = intIn(o.strlen, 200, 32, 200, 'strlen');
+  const sensitivePaths = o.sensitivePaths ?? DEFAULT_SENSITIVE_PATHS;
+  if (sensitivePaths.length > 32) throw bad('at most 32 sensitive paths');
+  for (const p of sensitivePaths) pathLiteral(p, strlen);
+  return {
+    filter: cgroupPredicate(o.cgroups),
+    families,
+    strlen,
+    maxArgs: intIn(o.maxArgs, 20, 1, 32, 'maxArgs'),
+    sensitivePaths,
+    syscallIntervalMs: intIn(o.syscallIntervalMs, 1000, 100, 60000, 'syscallIntervalMs'),
+    tracepoints: o.tracepoints,
+  };
+}

@@ -1,0 +1,292 @@
+/**
+ * Turns decoded printf records (see script.ts for the layout) into sensor
+ * events. Multi-string events arrive as a header and continuation records of
+ * the same thread; argv arrives before the exec it belongs to (V records).
+ * Anything malformed, orphaned or left incomplete is counted, never thrown.
+ */
+import type { ContainerEvent, FdKind, NotableSyscallEvent } from '../model/index.js';
+import { X86_64_SYSCALLS } from './syscalls-x86_64.js';
+import type { EnforcementEvent } from './types.js';
+
+/** Tokens after `<tag> tid pid uid cgroup nsecs nextra`, before the final string. */
+const TAG_FIELDS: Readonly<Record<string, number>> = { E: 6, V: 1, X: 1, C: 6, S: 6, A: 6, O: 1, N: 3, K: 4 };
+const MAX_PENDING = 4096;
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
+interface Header {
+  readonly tag: string;
+  readonly tid: number;
+  readonly pid: number;
+  readonly uid: number;
+  readonly cgroupId: string;
+  readonly time: number;
+  readonly fields: readonly string[];
+  readonly last: Buffer;
+  readonly extras: Buffer[];
+  readonly needed: number;
+}
+
+export type AssembledEvent = ContainerEvent | EnforcementEvent;
+
+const INT = /^-?[0-9]{1,20}$/;
+
+function fdKind(mode: number, rdev: number): FdKind {
+  switch (mode & 0o170000) {
+    case 0:
+      return 'unknown';
+    case 0o140000:
+      return 'socket';
+    case 0o010000:
+      return 'pipe';
+    case 0o100000:
+      return 'file';
+    case 0o020000: {
+      const major = rdev >>> 20;
+      return major === 4 || major === 5 || (major >= 136 && major <= 143) ? 'tty' : 'other';
+    }
+    default:
+      return 'other';
+  }
+}
+
+function ntohs(p: number): number {
+  return ((p & 0xff) << 8) | ((p >>> 8) & 0xff);
+}
+
+function family(f: number): 'inet' | 'inet6' | 'unix' | undefined {
+  return f === 2 ? 'inet' : f === 10 ? 'inet6' : f === 1 ? 'unix' : undefined;
+}
+
+export interface AssemblerOptions {
+  /** Milliseconds to add to kernel monotonic milliseconds to get epoch milliseconds. */
+  readonly clockOffsetMs: number;
+  /** The script's string limit: a string this long (minus NUL) may have been cut. */
+  readonly strlen: number;
+}
+
+/** Stateful decoder of printf records; `drops` counts what could not be assembled. */
+export class RecordAssembler {
+  drops = 0;
+  private readonly pending = new Map<number, Header>();
+  private readonly argv = new Map<number, { args: Buffer[]; truncated: boolean }>();
+
+  constructor(private readonly opts: AssemblerOptions) {}
+
+  /** Feeds one record's bytes; returns the events it completes. */
+  push(data: Buffer): AssembledEvent[] {
+    const rec = data.length > 0 && data[data.length - 1] === 0x0a ? data.subarray(0, data.length - 1) : data;
+    if (rec.length >= 2 && rec[0] === 0x2b && rec[1] === 0x20) return this.continuation(rec);
+    const h = this.header(rec);
+    if (h === undefined) {
+      this.drops++;
+      return [];
+    }
+    if (this.pending.delete(h.tid)) this.drops++;
+    if (h.needed === 0) return this.finish(h);
+    if (this.pending.size >= MAX_PENDING) {
+      const oldest = this.pending.keys().next().value;
+      if (oldest !== undefined) this.pending.delete(oldest);
+      this.drops++;
+    }
+    this.pending.set(h.tid, h);
+    return [];
+  }
+
+  /** Counts events still waiting for continuation records (at stop). */
+  flush(): void {
+    this.drops += this.pending.size;
+    this.pending.clear();
+  }
+
+  private continuation(rec: Buffer): AssembledEvent[] {
+    const sp = rec.indexOf(0x20, 2);
+    const tidText = sp < 0 ? '' : rec.toString('latin1', 2, sp);
+    const h = INT.test(tidText) ? this.pending.get(Number(tidText)) : undefined;
+    if (h === undefined) {
+      this.drops++;
+      return [];
+    }
+    h.extras.push(rec.subarray(sp + 1));
+    if (h.extras.length < h.needed) return [];
+    this.pending.delete(h.tid);
+    return this.finish(h);
+  }
+
+  private header(rec: Buffer): Header | undefined {
+    const tag = rec.toString('latin1', 0, 1);
+    const k = TAG_FIELDS[tag];
+    if (k === undefined || rec[1] !== 0x20) return undefined;
+    const tokens: string[] = [];
+    let at = 2;
+    for (let i = 0; i < 6 + k; i++) {
+      const sp = rec.indexOf(0x20, at);
+      if (sp < 0 || sp - at > 64) return undefined;
+      tokens.push(rec.toString('latin1', at, sp));
+      at = sp + 1;
+    }
+    const [tid, pid, uid, cg, ns, nextra] = tokens;
+    if (![tid, pid, uid, cg, ns, nextra].every((t) => t !== undefined && INT.test(t))) return undefined;
+    const needed = Number(nextra);
+    if (needed < 0 || needed > 64) return undefined;
+    const fields = tokens.slice(6);
+    if (!fields.every((f) => INT.test(f) || /^[0-9a-f.:-]{1,64}$/.test(f))) return undefined;
+    return {
+      tag,
+      tid: Number(tid),
+      pid: Number(pid),
+      uid: Number(uid),
+      cgroupId: BigInt(cg!).toString(),
+      time: Number(BigInt(ns!)) / 1e6 + this.opts.clockOffsetMs,
+      fields,
+      last: rec.subarray(at),
+      extras: [],
+      needed,
+    };
+  }
+
+  private cut(b: Buffer): boolean {
+    return b.length >= this.opts.strlen - 1;
+  }
+
+  private finish(h: Header): AssembledEvent[] {
+    const f = h.fields.map((x) => (INT.test(x) ? Number(x) : NaN));
+    const base = { time: h.time, cgroupId: h.cgroupId, pid: h.pid, uid: h.uid };
+    const comm = utf8.decode(h.last);
+    switch (h.tag) {
+      case 'V': {
+        if (this.argv.size >= MAX_PENDING) this.argv.delete(this.argv.keys().next().value ?? -1);
+        this.argv.delete(h.tid);
+        this.argv.set(h.tid, { args: h.extras, truncated: f[0] === 1 || h.extras.some((a) => this.cut(a)) });
+        return [];
+      }
+      case 'E': {
+        const [ppid, oldPid, m0, r0, m1, r1] = f as [number, number, number, number, number, number];
+        const av = this.argv.get(oldPid);
+        this.argv.delete(oldPid);
+        const exe = h.extras[0] ?? Buffer.alloc(0);
+        return [
+          {
+            ...base,
+            kind: 'exec',
+            comm,
+            ppid,
+            exe: utf8.decode(exe),
+            argv: (av?.args ?? []).map((a) => utf8.decode(a)),
+            ...(av === undefined || av.truncated ? { argvTruncated: true } : {}),
+            stdin: fdKind(m0, r0),
+            stdout: fdKind(m1, r1),
+          },
+        ];
+      }
+      case 'X': {
+        const code = f[0]!;
+        const exitCode = (code & 0x7f) === 0 ? (code >>> 8) & 0xff : 128 + (code & 0x7f);
+        return [{ ...base, kind: 'exit', comm, exitCode }];
+      }
+      case 'C':
+      case 'S':
+      case 'A':
+        return this.network(h, f, base, comm);
+      case 'O': {
+        const flags = f[0]!;
+        const path = utf8.decode(h.last);
+        const who = utf8.decode(h.extras[0] ?? Buffer.alloc(0));
+        return [{ ...base, kind: 'open', comm: who, path, flags, write: (flags & 0x243) !== 0 }];
+      }
+      case 'N':
+        return this.notable(h, f, base, comm);
+      case 'K': {
+        const [reason, fam, port] = f as [number, number, number];
+        const addr = h.fields[3]!;
+        const exe = h.extras[0] === undefined ? undefined : utf8.decode(h.extras[0]);
+        return [
+          {
+            ...base,
+            kind: 'enforce',
+            action: 'killed',
+            comm,
+            reason: reason === 1 ? 'exec' : 'connect',
+            ...(exe === undefined ? {} : { exe }),
+            ...(reason === 2 ? { address: addr, port: ntohs(port), family: family(fam) ?? 'inet' } : {}),
+          },
+        ];
+      }
+      default:
+        this.drops++;
+        return [];
+    }
+  }
+
+  private network(h: Header, f: number[], base: object, comm: string): AssembledEvent[] {
+    const [fam, port, proto, , lport] = f as [number, number, number, number, number];
+    const fm = family(fam);
+    if (fm === undefined) {
+      this.drops++;
+      return [];
+    }
+    const protocol = fm === 'unix' ? 'unix' : proto === 6 ? 'tcp' : proto === 17 ? 'udp' : 'other';
+    let address = h.fields[5]!;
+    if (fm === 'unix')
+      address = h.extras[0] === undefined ? '' : (port === 1 ? '@' : '') + utf8.decode(h.extras[0]);
+    const kind = h.tag === 'A' ? 'accept' : 'connect';
+    return [
+      {
+        ...(base as { time: number; cgroupId: string; pid: number; uid: number }),
+        kind,
+        comm,
+        protocol,
+        family: fm,
+        address,
+        port: fm === 'unix' ? 0 : ntohs(port),
+        ...(kind === 'accept' && fm !== 'unix' ? { localPort: lport } : {}),
+      },
+    ];
+  }
+
+  private notable(h: Header, f: number[], base: object, comm: string): AssembledEvent[] {
+    const [nr, a1, a2] = f as [number, number, number];
+    const name = nr === 166 ? 'umount' : X86_64_SYSCALLS.get(nr);
+    const s = (i: number): string => utf8.decode(h.extras[i] ?? Buffer.alloc(0));
+    let args: Record<string, string | number>;
+    switch (name) {
+      case 'ptrace':
+        args = { request: a1, pid: a2 };
+        break;
+      case 'mount':
+        args = { flags: a1, source: s(0), target: s(1), fstype: s(2) };
+        break;
+      case 'umount':
+        args = { flags: a1, target: s(0) };
+        break;
+      case 'unshare':
+        args = { flags: a1 };
+        break;
+      case 'setns':
+        args = { fd: a1, nstype: a2 };
+        break;
+      case 'init_module':
+        args = { length: a1 };
+        break;
+      case 'finit_module':
+        args = { fd: a1, flags: a2 };
+        break;
+      case 'bpf':
+        args = { cmd: a1 };
+        break;
+      case 'keyctl':
+        args = { operation: a1, arg2: a2 };
+        break;
+      default:
+        this.drops++;
+        return [];
+    }
+    const ev: NotableSyscallEvent = {
+      ...(base as { time: number; cgroupId: string; pid: number; uid: number }),
+      kind: 'syscall',
+      comm,
+      syscall: name,
+      args,
+    };
+    return [ev];
+  }
+}

@@ -1,0 +1,260 @@
+/**
+ * Runs bpftrace with a generated script and streams its JSON output into
+ * sensor events through a bounded queue.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { MamoriError } from '../../core/errors.js';
+import { decodeLine } from './jsonline.js';
+import type { SensorScriptOptions } from './options.js';
+import { BoundedQueue } from './queue.js';
+import type { DropSource } from './queue.js';
+import { RecordAssembler } from './records.js';
+import { generateSensorScript } from './script.js';
+import { syscallSets } from './syscallsets.js';
+import type { SensorOutput } from './types.js';
+
+const TRACEFS = '/sys/kernel/tracing';
+const READY = '@mamori-ready\n';
+const READY_PROBE = `BEGIN\n{\n  printf("@mamori-ready\\n");\n}\n`;
+
+export interface StartSensorOptions extends SensorScriptOptions {
+  /** A ready-made script (e.g. from generateEnforcerScript) instead of a generated sensor script. */
+  readonly script?: string;
+  /** Pass --unsafe (needed by scripts that call signal()). */
+  readonly unsafe?: boolean;
+  /** Bounded queue size (events); default 10000. */
+  readonly queueCapacity?: number;
+  /** Longest output line accepted (bytes); default 8 MiB. Longer lines are parse drops. */
+  readonly maxLineBytes?: number;
+  /** Perf ring buffer pages per CPU (BPFTRACE_PERF_RB_PAGES); default 1024. */
+  readonly perfRbPages?: number;
+  /** Map size limit (BPFTRACE_MAP_KEYS_MAX); default 65536. */
+  readonly mapKeysMax?: number;
+  /** bpftrace executable; default `bpftrace` from PATH. */
+  readonly bpftrace?: string;
+  /** Milliseconds between SIGINT and SIGKILL in stop(); default 5000. */
+  readonly stopTimeoutMs?: number;
+}
+
+export interface SensorStats {
+  readonly delivered: number;
+  readonly dropped: Readonly<Record<DropSource, number>>;
+  readonly pid: number | undefined;
+  readonly uptimeMs: number;
+  /** Probes bpftrace attached (after ready). */
+  readonly probes: number;
+}
+
+/**
+ * A running sensor. Consume it with `for await (const ev of sensor)` (one
+ * consumer); the iteration ends after stop() or when bpftrace exits.
+ */
+export interface Sensor extends AsyncIterable<SensorOutput> {
+  /** Resolves when bpftrace has attached its probes; rejects with a MamoriError if it fails to load. */
+  readonly ready: Promise<void>;
+  /** Resolves when bpftrace has exited. */
+  readonly done: Promise<void>;
+  stats(): SensorStats;
+  /** SIGINT, then SIGKILL after stopTimeoutMs; resolves when bpftrace has exited. */
+  stop(): Promise<void>;
+}
+
+async function ensureTracefs(): Promise<void> {
+  if (existsSync(`${TRACEFS}/events`)) return;
+  try {
+    await promisify(execFile)('mount', ['-t', 'tracefs', 'nodev', TRACEFS]);
+  } catch (e) {
+    throw new MamoriError('IO', `tracefs is not mounted at ${TRACEFS} and mounting it failed`, { cause: e });
+  }
+  if (!existsSync(`${TRACEFS}/events`)) throw new MamoriError('IO', `tracefs is not available at ${TRACEFS}`);
+}
+
+/** The tracepoints this kernel offers (`category:name`), for SensorScriptOptions.tracepoints. */
+export function availableTracepoints(): ReadonlySet<string> {
+  const out = new Set<string>();
+  for (const cat of ['syscalls', 'sched', 'raw_syscalls']) {
+    try {
+      for (const n of readdirSync(`${TRACEFS}/events/${cat}`)) out.add(`${cat}:${n}`);
+    } catch {
+      // category missing: its probes are left out
+    }
+  }
+  return out;
+}
+
+function intOpt(v: number | undefined, def: number, lo: number, hi: number, name: string): number {
+  if (v === undefined) return def;
+  if (!Number.isInteger(v) || v < lo || v > hi) {
+    throw new MamoriError('INVALID_ARGUMENT', `${name} must be an integer in ${lo}..${hi}`);
+  }
+  return v;
+}
+
+function stderrHead(text: string): string {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '' && !l.includes('RLIMIT_MEMLOCK'))
+    .slice(0, 15)
+    .join('\n');
+}
+
+/** Starts bpftrace with the sensor (or the given) script; see Sensor. */
+export async function startSensor(options: StartSensorOptions = {}): Promise<Sensor> {
+  const capacity = intOpt(options.queueCapacity, 10000, 1, 10_000_000, 'queueCapacity');
+  const maxLine = intOpt(options.maxLineBytes, 8 << 20, 1024, 256 << 20, 'maxLineBytes');
+  const pages = intOpt(options.perfRbPages, 1024, 1, 65536, 'perfRbPages');
+  const keys = intOpt(options.mapKeysMax, 65536, 1024, 1 << 22, 'mapKeysMax');
+  const stopTimeout = intOpt(options.stopTimeoutMs, 5000, 0, 600000, 'stopTimeoutMs');
+  const strlen = options.strlen ?? 200;
+  if (process.getuid?.() !== 0) throw new MamoriError('DENIED', 'the sensor needs root to load BPF programs');
+  await ensureTracefs();
+  // bpftrace 0.17 prints attached_probes before the probes are live; BEGIN
+  // runs once they are, so its record is the readiness signal.
+  const script =
+    READY_PROBE +
+    (options.script ??
+      generateSensorScript({ ...options, tracepoints: options.tracepoints ?? availableTracepoints() }));
+
+  const clockOffsetMs = Date.now() - Number(process.hrtime.bigint()) / 1e6;
+  const queue = new BoundedQueue(capacity);
+  const asm = new RecordAssembler({ clockOffsetMs, strlen });
+  const started = Date.now();
+  let probes = 0;
+  let stderr = '';
+  let attached = false;
+
+  const child: ChildProcess = spawn(
+    options.bpftrace ?? 'bpftrace',
+    ['-f', 'json', ...(options.unsafe === true ? ['--unsafe'] : []), '-e', script],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        BPFTRACE_STRLEN: String(strlen),
+        BPFTRACE_PERF_RB_PAGES: String(pages),
+        BPFTRACE_MAP_KEYS_MAX: String(keys),
+      },
+    },
+  );
+
+  let resolveReady!: () => void;
+  let rejectReady!: (e: unknown) => void;
+  const ready = new Promise<void>((res, rej) => {
+    resolveReady = res;
+    rejectReady = rej;
+  });
+  ready.catch(() => undefined);
+
+  const drop = (source: DropSource, n: number): void => queue.drop(source, n);
+  const handleLine = (line: Buffer): void => {
+    const d = decodeLine(line);
+    if (d === undefined) return drop('parse', 1);
+    if (d.type === 'printf' && !attached && d.data.toString('latin1') === READY) {
+      attached = true;
+      resolveReady();
+    } else if (d.type === 'printf') {
+      const before = asm.drops;
+      for (const ev of asm.push(d.data)) queue.push(ev);
+      drop('parse', asm.drops - before);
+    } else if (d.type === 'lost') {
+      drop('kernel', d.count);
+    } else if (d.type === 'attached') {
+      probes = d.probes;
+    } else if (d.type === 'map') {
+      const { events, bad } = syscallSets(d.maps, Date.now());
+      for (const ev of events) queue.push(ev);
+      drop('parse', bad);
+    }
+  };
+
+  let buf: Buffer[] = [];
+  let bufLen = 0;
+  let skipping = false;
+  child.stdout?.on('data', (chunk: Buffer) => {
+    let start = 0;
+    for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
+      const piece = chunk.subarray(start, nl);
+      start = nl + 1;
+      if (skipping || bufLen + piece.length > maxLine) {
+        skipping = false;
+        buf = [];
+        bufLen = 0;
+        drop('parse', 1);
+        continue;
+      }
+      const line = bufLen === 0 ? piece : Buffer.concat([...buf, piece]);
+      buf = [];
+      bufLen = 0;
+      if (line.length > 0) handleLine(line);
+    }
+    const rest = chunk.subarray(start);
+    if (skipping || rest.length === 0) return;
+    if (bufLen + rest.length > maxLine) {
+      skipping = true;
+      buf = [];
+      bufLen = 0;
+    } else {
+      buf.push(Buffer.from(rest));
+      bufLen += rest.length;
+    }
+  });
+  child.stderr?.on('data', (c: Buffer) => {
+    if (stderr.length < 65536) stderr += c.toString('utf8');
+  });
+
+  const done = new Promise<void>((resolve) => {
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      rejectReady(
+        e.code === 'ENOENT'
+          ? new MamoriError('NOT_FOUND', 'bpftrace is not installed (Debian: apt-get install bpftrace)', {
+              cause: e,
+            })
+          : new MamoriError('INTERNAL', `cannot start bpftrace: ${e.message}`, { cause: e }),
+      );
+      queue.close();
+      resolve();
+    });
+    child.on('close', (code, signal) => {
+      const before = asm.drops;
+      asm.flush();
+      drop('parse', asm.drops - before);
+      if (!attached) {
+        rejectReady(
+          new MamoriError(
+            'INTERNAL',
+            `bpftrace failed to load the script (exit ${code ?? signal}):\n${stderrHead(stderr)}`,
+          ),
+        );
+      }
+      queue.close();
+      resolve();
+    });
+  });
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGINT');
+      const timer = setTimeout(() => child.kill('SIGKILL'), stopTimeout);
+      await done;
+      clearTimeout(timer);
+    }
+    await done;
+  };
+
+  return {
+    ready,
+    done,
+    stop,
+    stats: () => ({
+      delivered: queue.delivered,
+      dropped: { ...queue.dropped },
+      pid: child.pid,
+      uptimeMs: Date.now() - started,
+      probes,
+    }),
+    [Symbol.asyncIterator]: () => queue[Symbol.asyncIterator](),
+  };
+}

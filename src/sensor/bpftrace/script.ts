@@ -1,0 +1,321 @@
+/**
+ * Generates the sensor's bpftrace program (bpftrace 0.17, tracepoints only:
+ * it needs neither kprobes nor kfuncs).
+ *
+ * Output records (one printf each; see parse.ts for the decoder):
+ *   <tag> <tid> <pid> <uid> <cgroup> <nsecs> <nextra> <tag fields…> <comm>
+ *   + <tid> <string>                      (nextra continuation records)
+ * Every field before the last is a space-free token; the last field runs to
+ * the record's final newline, so user strings (comm, paths, argv) need no
+ * escaping and carry any byte but NUL. Strings longer than one field come as
+ * continuation records from the same probe, keyed by thread id.
+ */
+import type { NormalizedOptions, SensorScriptOptions } from './options.js';
+import { normalizeOptions } from './options.js';
+
+/** Continuation tag and the header prefix shared by all records. */
+export const HEADER_FMT = '%d %d %d %llu %llu';
+export const HEADER_ARGS = 'tid, pid, uid, cgroup, nsecs';
+
+/** Map names the scripts use; the parser ignores other maps. */
+export const SYSCALL_MAPS = ['@mamori_sc0', '@mamori_sc1'] as const;
+
+/** The O_WRONLY | O_RDWR | O_CREAT | O_TRUNC mask. */
+export const OPEN_WRITE_MASK = 0x243;
+
+export function probe(spec: string, filter: string, body: string, extra = ''): string {
+  const preds = [filter, extra].filter((p) => p !== '');
+  const pred = preds.length > 0 ? ` /${preds.map((p) => `(${p})`).join(' && ')}/` : '';
+  return `${spec}${pred}\n{\n${body}\n}\n`;
+}
+
+/** printf of a header record: `fields` are (format, expression) pairs after nextra. */
+export function header(
+  tag: string,
+  nextra: string,
+  fields: readonly [string, string][],
+  last = 'comm',
+): string {
+  const fmt = [tag, HEADER_FMT, '%d', ...fields.map((f) => f[0]), '%s'].join(' ');
+  const args = [HEADER_ARGS, nextra, ...fields.map((f) => f[1]), last].join(', ');
+  return `printf("${fmt}\\n", ${args});`;
+}
+
+export function cont(expr: string): string {
+  return `printf("+ %d %s\\n", tid, ${expr});`;
+}
+
+function has(o: NormalizedOptions, tp: string): boolean {
+  return o.tracepoints === undefined || o.tracepoints.has(tp);
+}
+
+function execProbes(o: NormalizedOptions): string {
+  const n = o.maxArgs;
+  // argv is printed when execve is entered (V records, one continuation per
+  // argument); the parser keeps it per thread until the exec record (E) of
+  // that thread arrives. A failed execve's V is replaced by the next one.
+  const store = (tp: string): string =>
+    probe(
+      `tracepoint:syscalls:${tp}`,
+      o.filter,
+      `  $n = 0;
+  while ($n < ${n}) {
+    if (*(args->argv + $n) == 0) { break; }
+    $n++;
+  }
+  ${header('V', '$n', [['%d', `$n == ${n} && *(args->argv + ${n}) != 0 ? 1 : 0`]])}
+  $i = 0;
+  while ($i < $n) {
+    ${cont('str(*(args->argv + $i))')}
+    $i++;
+  }`,
+    );
+  const body = `  $fd = curtask->files->fdt->fd;
+  $f0 = *$fd; $f1 = *($fd + 1);
+  ${header('E', '1', [
+    ['%d', 'curtask->real_parent->tgid'],
+    ['%d', 'args->old_pid'],
+    ['%d', '$f0->f_inode->i_mode'],
+    ['%d', '$f0->f_inode->i_rdev'],
+    ['%d', '$f1->f_inode->i_mode'],
+    ['%d', '$f1->f_inode->i_rdev'],
+  ])}
+  ${cont('str(args->filename)')}`;
+  return [
+    store('sys_enter_execve'),
+    has(o, 'syscalls:sys_enter_execveat') ? store('sys_enter_execveat') : '',
+    probe('tracepoint:sched:sched_process_exec', o.filter, body),
+  ].join('');
+}
+
+function exitProbe(o: NormalizedOptions): string {
+  return probe(
+    'tracepoint:sched:sched_process_exit',
+    o.filter,
+    `  ${header('X', '0', [['%d', 'curtask->exit_code']])}`,
+    'pid == tid',
+  );
+}
+
+/** Socket of fd `fdExpr` in the current task → `$sk`. */
+export function sockOf(fdExpr: string): string {
+  return `$file = *(curtask->files->fdt->fd + ${fdExpr});
+  $sk = ((struct socket *)$file->private_data)->sk;`;
+}
+
+/** Records a user sockaddr (`addrExpr`) with tag; `only` restricts to a protocol expression. */
+export function sockaddrRecords(tag: string, addrExpr: string, withUnix: boolean): string {
+  const f = (fam: string, port: string, addr: string): [string, string][] => [
+    ['%d', fam],
+    ['%d', port],
+    ['%d', '$sk->sk_protocol'],
+    ['%d', '$sk->sk_type'],
+    ['%d', '0'],
+    ['%s', addr],
+  ];
+  const unix = withUnix
+    ? `
+  if ($fam == 1) {
+    $su = (struct sockaddr_un *)${addrExpr};
+    $abs = *((uint8 *)${addrExpr} + 2) == 0 ? 1 : 0;
+    ${header(tag, '1', f('1', '$abs', '"-"'))}
+    if ($abs) { ${cont(`str((uint8 *)${addrExpr} + 3)`)} } else { ${cont('$su->sun_path')} }
+  }`
+    : '';
+  return `  $fam = ((struct sockaddr *)${addrExpr})->sa_family;
+  if ($fam == 2) {
+    $s4 = (struct sockaddr_in *)${addrExpr};
+    ${header(tag, '0', f('2', '$s4->sin_port', 'ntop(2, $s4->sin_addr.s_addr)'))}
+  }
+  if ($fam == 10) {
+    $s6 = (struct sockaddr_in6 *)${addrExpr};
+    ${header(tag, '0', f('10', '$s6->sin6_port', 'ntop(10, $s6->sin6_addr.in6_u.u6_addr8)'))}
+  }${unix}`;
+}
+
+function networkProbes(o: NormalizedOptions): string {
+  const connect = probe(
+    'tracepoint:syscalls:sys_enter_connect',
+    o.filter,
+    `  ${sockOf('args->fd')}\n${sockaddrRecords('C', 'args->uservaddr', true)}`,
+  );
+  const sendto = probe(
+    'tracepoint:syscalls:sys_enter_sendto',
+    o.filter,
+    `  ${sockOf('args->fd')}\n  if ($sk->sk_protocol == 17) {\n${sockaddrRecords('S', 'args->addr', false)}\n  }`,
+    'args->addr != 0',
+  );
+  const sendmsg = probe(
+    'tracepoint:syscalls:sys_enter_sendmsg',
+    o.filter,
+    `  $name = ((struct user_msghdr *)args->msg)->msg_name;
+  if ($name != 0) {
+  ${sockOf('args->fd')}\n  if ($sk->sk_protocol == 17) {\n${sockaddrRecords('S', '$name', false)}\n  }
+  }`,
+  );
+  const accept = (tp: string): string =>
+    probe(
+      `tracepoint:syscalls:${tp}`,
+      o.filter,
+      `  ${sockOf('args->ret')}
+  $c = $sk->__sk_common;
+  $fam = $c.skc_family;
+  if ($fam == 2) {
+    ${header('A', '0', [
+      ['%d', '$fam'],
+      ['%d', '$c.skc_dport'],
+      ['%d', '$sk->sk_protocol'],
+      ['%d', '$sk->sk_type'],
+      ['%d', '$c.skc_num'],
+      ['%s', 'ntop(2, $c.skc_daddr)'],
+    ])}
+  }
+  if ($fam == 10) {
+    ${header('A', '0', [
+      ['%d', '$fam'],
+      ['%d', '$c.skc_dport'],
+      ['%d', '$sk->sk_protocol'],
+      ['%d', '$sk->sk_type'],
+      ['%d', '$c.skc_num'],
+      ['%s', 'ntop(10, $c.skc_v6_daddr.in6_u.u6_addr8)'],
+    ])}
+  }
+  if ($fam == 1) {
+    ${header('A', '0', [
+      ['%d', '$fam'],
+      ['%d', '0'],
+      ['%d', '$sk->sk_protocol'],
+      ['%d', '$sk->sk_type'],
+      ['%d', '0'],
+      ['%s', '"-"'],
+    ])}
+  }`,
+      'args->ret >= 0',
+    );
+  return connect + sendto + sendmsg + accept('sys_exit_accept') + accept('sys_exit_accept4');
+}
+
+/**
+ * Prefix tests without string literals (each literal costs STRLEN bytes of
+ * the 512-byte BPF stack in bpftrace 0.17): the path's leading bytes are read
+ * as little-endian integers of 8, 4, 2 and 1 bytes and compared with
+ * constants. Every read lies inside the prefix, so a matching path never
+ * faults, whatever page it ends on.
+ */
+export function prefixTests(ptr: string, prefixes: readonly string[]): { reads: string; cond: string } {
+  const vars = new Map<string, string>();
+  const conds: string[] = [];
+  for (const p of prefixes) {
+    const b = Buffer.from(p, 'latin1');
+    const parts: string[] = [];
+    let off = 0;
+    for (const size of [8, 4, 2, 1]) {
+      while (b.length - off >= size) {
+        const key = `${off}_${size}`;
+        const v = `$r${key}`;
+        if (!vars.has(key)) vars.set(key, `${v} = *(uint${size * 8} *)((uint8 *)${ptr} + ${off});`);
+        const n = size === 8 ? b.readBigUInt64LE(off) : BigInt(b.readUIntLE(off, size));
+        parts.push(`${v} == ${n}`);
+        off += size;
+      }
+    }
+    conds.push(`(${parts.join(' && ')})`);
+  }
+  return { reads: [...vars.values()].join('\n  '), cond: conds.join(' || ') };
+}
+
+function openProbes(o: NormalizedOptions): string {
+  const t = prefixTests('args->filename', o.sensitivePaths);
+  const cond = `($fl & ${OPEN_WRITE_MASK}) != 0${t.cond === '' ? '' : ` || ${t.cond}`}`;
+  const body = (flags: string): string => `  $fl = ${flags};
+  ${t.reads}
+  if (${cond}) {
+    ${header('O', '1', [['%llu', '$fl']], 'str(args->filename)')}
+    ${cont('comm')}
+  }`;
+  return [
+    probe('tracepoint:syscalls:sys_enter_openat', o.filter, body('args->flags')),
+    has(o, 'syscalls:sys_enter_open')
+      ? probe('tracepoint:syscalls:sys_enter_open', o.filter, body('args->flags'))
+      : '',
+    has(o, 'syscalls:sys_enter_openat2')
+      ? probe(
+          'tracepoint:syscalls:sys_enter_openat2',
+          o.filter,
+          body('((struct open_how *)args->how)->flags'),
+        )
+      : '',
+  ].join('');
+}
+
+/** x86_64 numbers of the notable syscalls and the two numeric arguments each reports. */
+const NOTABLE: readonly { tp: string; nr: number; a1: string; a2: string; strings: readonly string[] }[] = [
+  { tp: 'ptrace', nr: 101, a1: 'args->request', a2: 'args->pid', strings: [] },
+  {
+    tp: 'mount',
+    nr: 165,
+    a1: 'args->flags',
+    a2: '0',
+    strings: ['args->dev_name', 'args->dir_name', 'args->type'],
+  },
+  { tp: 'umount', nr: 166, a1: 'args->flags', a2: '0', strings: ['args->name'] },
+  { tp: 'unshare', nr: 272, a1: 'args->unshare_flags', a2: '0', strings: [] },
+  { tp: 'setns', nr: 308, a1: 'args->fd', a2: 'args->flags', strings: [] },
+  { tp: 'init_module', nr: 175, a1: 'args->len', a2: '0', strings: [] },
+  { tp: 'finit_module', nr: 313, a1: 'args->fd', a2: 'args->flags', strings: [] },
+  { tp: 'bpf', nr: 321, a1: 'args->cmd', a2: '0', strings: [] },
+  { tp: 'keyctl', nr: 250, a1: 'args->option', a2: 'args->arg2', strings: [] },
+];
+
+function notableProbes(o: NormalizedOptions): string {
+  return NOTABLE.filter((s) => has(o, `syscalls:sys_enter_${s.tp}`))
+    .map((s) =>
+      probe(
+        `tracepoint:syscalls:sys_enter_${s.tp}`,
+        o.filter,
+        `  ${header('N', String(s.strings.length), [
+          ['%d', String(s.nr)],
+          ['%llu', `(uint64)${s.a1}`],
+          ['%llu', `(uint64)${s.a2}`],
+        ])}\n${s.strings.map((e) => `  ${cont(`str(${e})`)}`).join('\n')}`,
+      ),
+    )
+    .join('');
+}
+
+function syscallProbes(o: NormalizedOptions): string {
+  const ns = BigInt(o.syscallIntervalMs) * 1000000n;
+  const [m0, m1] = SYSCALL_MAPS;
+  return (
+    probe(
+      'tracepoint:raw_syscalls:sys_enter',
+      o.filter,
+      `  if ((nsecs / ${ns}) % 2 == 0) { ${m0}[cgroup, args->id] = 1; } else { ${m1}[cgroup, args->id] = 1; }`,
+    ) +
+    probe(
+      `interval:ms:${o.syscallIntervalMs}`,
+      '',
+      `  if ((nsecs / ${ns}) % 2 == 0) { print(${m1}); clear(${m1}); } else { print(${m0}); clear(${m0}); }`,
+    )
+  );
+}
+
+/** Generates the sensor program for bpftrace 0.17 (`bpftrace -f json -e <script>`). */
+export function generateSensorScript(options: SensorScriptOptions = {}): string {
+  const o = normalizeOptions(options);
+  const parts: string[] = [`// mamori sensor (generated)\n`];
+  const end: string[] = [];
+  if (o.families.has('exec')) {
+    parts.push(execProbes(o));
+  }
+  if (o.families.has('exit')) parts.push(exitProbe(o));
+  if (o.families.has('network')) parts.push(networkProbes(o));
+  if (o.families.has('open')) parts.push(openProbes(o));
+  if (o.families.has('notable')) parts.push(notableProbes(o));
+  if (o.families.has('syscalls')) {
+    parts.push(syscallProbes(o));
+    for (const m of SYSCALL_MAPS) end.push(`print(${m});`, `clear(${m});`);
+  }
+  if (end.length > 0) parts.push(`END\n{\n  ${end.join('\n  ')}\n}\n`);
+  return parts.join('\n');
+}

@@ -1,0 +1,66 @@
+/** Helpers for this module's tests: throwaway cgroups and processes run inside them. */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, rmdir, stat } from 'node:fs/promises';
+
+export const UNIFIED = '/sys/fs/cgroup/unified';
+
+export interface TestCgroup {
+  readonly dir: string;
+  readonly id: string;
+  remove(): Promise<void>;
+}
+
+export async function makeCgroup(): Promise<TestCgroup> {
+  const dir = `${UNIFIED}/mamori-test-${randomBytes(6).toString('hex')}`;
+  await mkdir(dir);
+  const id = String((await stat(dir)).ino);
+  return {
+    dir,
+    id,
+    remove: async () => {
+      for (let i = 0; i < 50; i++) {
+        try {
+          await rmdir(dir);
+          return;
+        } catch {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
+    },
+  };
+}
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly exitedAt: number;
+}
+
+/** Runs `sh -c script` after moving the shell into the cgroup (the shell's own exec is not inside it). */
+export function runIn(cg: TestCgroup, script: string, args: readonly string[] = []): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      'sh',
+      ['-c', `echo $$ > ${cg.dir}/cgroup.procs || exit 99\n${script}`, 'sh', ...args],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, exitedAt: Date.now() }));
+  });
+}
+
+/** Waits until `pred` holds, polling; false after `ms`. */
+export async function waitFor(pred: () => boolean, ms = 5000): Promise<boolean> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (pred()) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return pred();
+}

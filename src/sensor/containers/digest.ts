@@ -1,0 +1,86 @@
+/**
+ * sha256 of the executable a process runs, read through /proc/PID/exe: that
+ * link opens the very file the kernel mapped, even inside another mount
+ * namespace and even when it has been deleted or replaced since. It only
+ * works while the process lives: once it has exited (or exec'd something
+ * else) the file it ran cannot be found again — /proc/PID/root + path would
+ * name whatever lies at that path now, and resolving a container's symbolic
+ * links from the host could lead outside its root — so undefined is
+ * returned then. Results are cached by (device, inode, size, mtime), so a
+ * binary run a thousand times is read once.
+ */
+import { createHash } from 'node:crypto';
+import { constants } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+
+export interface ExecutableHasherOptions {
+  /** Where procfs is mounted (default `/proc`). */
+  readonly procRoot?: string;
+  /** Larger executables are not hashed (default 256 MiB). */
+  readonly maxBytes?: number;
+  /** Digests remembered (default 4096). */
+  readonly cacheSize?: number;
+}
+
+export interface ExecutableHasher {
+  /**
+   * `sha256:<hex>` of the executable process `pid` runs, or undefined when
+   * the process is gone, the file is not a regular file or is over the size
+   * cap, or its inode is not `expectedInode` (decimal; when the exec event
+   * carries the inode of the file exec'd, this tells a process that has
+   * exec'd again since from the one the event was about — a path cannot,
+   * as `/bin/sh` runs `/usr/bin/dash`).
+   */
+  digest(pid: number, expectedInode?: string): Promise<string | undefined>;
+}
+
+export function createExecutableHasher(opts: ExecutableHasherOptions = {}): ExecutableHasher {
+  const procRoot = opts.procRoot ?? '/proc';
+  const maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
+  const cacheSize = Math.max(1, opts.cacheSize ?? 4096);
+  const cache = new Map<string, string>();
+
+  return {
+    async digest(pid, expectedInode) {
+      if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+      const link = join(procRoot, String(pid), 'exe');
+      let fh;
+      try {
+        fh = await open(link, constants.O_RDONLY);
+      } catch {
+        return undefined;
+      }
+      try {
+        const st = await fh.stat({ bigint: true });
+        if (!st.isFile() || st.size > BigInt(maxBytes)) return undefined;
+        if (expectedInode !== undefined && st.ino.toString() !== expectedInode) return undefined;
+        const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
+        const hit = cache.get(key);
+        if (hit) {
+          cache.delete(key);
+          cache.set(key, hit);
+          return hit;
+        }
+        const hash = createHash('sha256');
+        const buf = Buffer.alloc(1024 * 1024);
+        let total = 0;
+        for (;;) {
+          const { bytesRead } = await fh.read(buf, 0, buf.length, null);
+          if (bytesRead === 0) break;
+          total += bytesRead;
+          if (total > maxBytes) return undefined;
+          hash.update(buf.subarray(0, bytesRead));
+        }
+        const digest = `sha256:${hash.digest('hex')}`;
+        cache.set(key, digest);
+        if (cache.size > cacheSize) cache.delete(cache.keys().next().value ?? '');
+        return digest;
+      } catch {
+        return undefined;
+      } finally {
+        await fh.close().catch(() => undefined);
+      }
+    },
+  };
+}
