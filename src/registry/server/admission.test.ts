@@ -149,11 +149,63 @@ describe('admission webhook over HTTPS', () => {
     assert.equal(again.allowed, true, 'still serving');
   });
 
+  it('judges ephemeral containers added through pods/ephemeralcontainers (kubectl debug)', async () => {
+    const body = (privileged: boolean, uid: string) =>
+      JSON.stringify({
+        apiVersion: 'admission.k8s.io/v1',
+        kind: 'AdmissionReview',
+        request: {
+          uid,
+          kind: { group: '', version: 'v1', kind: 'Pod' },
+          resource: { group: '', version: 'v1', resource: 'pods' },
+          subResource: 'ephemeralcontainers',
+          name: 'web-0',
+          namespace: 'prod',
+          operation: 'UPDATE',
+          userInfo: { username: 'bob' },
+          object: {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name: 'web-0', namespace: 'prod' },
+            spec: {
+              securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
+              containers: [
+                {
+                  name: 'app',
+                  image: 'nginx:1',
+                  securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+                },
+              ],
+              ephemeralContainers: [
+                {
+                  name: 'debugger',
+                  image: 'busybox:1',
+                  targetContainerName: 'app',
+                  securityContext: privileged
+                    ? { privileged: true }
+                    : { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+                },
+              ],
+            },
+          },
+        },
+      });
+    const denied = ((await post(body(true, 'uid-e1'))).json as Answer).response;
+    assert.equal(denied.allowed, false);
+    assert.match(denied.status?.message ?? '', /spec\.ephemeralContainers\[0\]\.securityContext\.privileged/);
+    const allowed = ((await post(body(false, 'uid-e2'))).json as Answer).response;
+    assert.equal(allowed.allowed, true, allowed.status?.message);
+  });
+
   it('logs each decision in the audit log', async () => {
     await server.services.audit.flush();
     const page = await server.services.audit.query({ action: 'admission', limit: 100 });
     const got = page.events.map((e) => `${e.actor} ${e.result} ${e.resource.reference ?? ''}`);
     assert.ok(got.includes('alice denied prod/Deployment/web'), got.join('\n'));
     assert.ok(got.includes('alice success dev/Deployment/web'), got.join('\n'));
+    const metrics = await server.services.metrics.expose();
+    assert.match(metrics, /mamori_admission_requests_total\{webhook="validate",outcome="denied"\} [1-9]/);
+    assert.match(metrics, /mamori_admission_requests_total\{webhook="validate",outcome="invalid"\} [1-9]/);
+    assert.match(metrics, /mamori_admission_duration_seconds_count\{webhook="validate"\} [1-9]/);
   });
 });
