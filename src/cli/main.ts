@@ -23,6 +23,7 @@ export async function main(
   program.addCommand(lintCommand(io, setExit, io.stdin ?? process.stdin));
   program.addCommand((await import('./server.js')).serverCommand(io, setExit));
   program.addCommand((await import('./policy.js')).policyCommand(io, setExit, io.stdin ?? process.stdin));
+  program.addCommand((await import('./admission.js')).admissionCommand(io, setExit));
   const admin = await import('./admin.js');
   program.addCommand(admin.projectCommand(io, setExit));
   program.addCommand(admin.userCommand(io, setExit));

@@ -5,13 +5,15 @@
  * would be denied, 2 on an error.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { parse } from 'yaml';
 import { describeFinding, evaluateObject, type Finding, type Verdict } from '../admission/engine/index.js';
+import { manifestLocator, type ManifestLocator } from '../admission/k8s/index.js';
 import { readManifests } from '../admission/workload/index.js';
-import { MamoriError } from '../core/index.js';
-import { parsePolicy, parsePssSetting, type Policy } from '../policy/index.js';
+import { MamoriError, type RuleFinding, type SeverityLevel } from '../core/index.js';
+import { parsePolicy, parsePssSetting, type Policy, type PolicyMode } from '../policy/index.js';
+import { renderFindingsSarif, type SuppressedRuleFinding } from '../report/index.js';
 import { EXIT_FINDINGS, EXIT_OK, reportError } from './errors.js';
 import type { CliIo } from './sbom.js';
 import { readStdin } from './stdin.js';
@@ -23,7 +25,7 @@ interface PolicyTestOptions {
   readonly policy?: string;
   readonly podSecurity?: string;
   readonly namespace?: string;
-  readonly format: 'table' | 'json';
+  readonly format: 'table' | 'json' | 'sarif';
 }
 
 async function readBoundedText(path: string, stdin: NodeJS.ReadableStream): Promise<string> {
@@ -111,6 +113,68 @@ interface ObjectResult {
   readonly verdict: Verdict;
 }
 
+/** An object's result with where it came from, for SARIF locations. */
+interface Located {
+  readonly result: ObjectResult;
+  /** Index in the `items` of a `kind: List`. */
+  readonly item: number | undefined;
+  readonly locator: ManifestLocator | undefined;
+  /** The file as a path relative to the working directory (`stdin` for standard input). */
+  readonly uri: string;
+}
+
+/** Severity by the rule's mode: enforce denies (SARIF error), warn warns (warning), audit records (note). */
+const MODE_SEVERITY: Record<PolicyMode, SeverityLevel> = { enforce: 'HIGH', warn: 'MEDIUM', audit: 'LOW' };
+
+/**
+ * The verdicts as SARIF 2.1.0, through the same writer as scan reports: one
+ * rule per (policy rule, control) — `RULE/CONTROL` —, one result per finding
+ * at the line of its field in the manifest (its nearest parent when the field
+ * is missing), with the rule, object, field path and fix in the message.
+ * Exempted findings are results with a suppression that gives the reason;
+ * an object that cannot be read is a `mamori/unreadable-object` error.
+ */
+function renderSarif(located: readonly Located[]): string {
+  const ruleFindings: RuleFinding[] = [];
+  const suppressedRules: SuppressedRuleFinding[] = [];
+  for (const { result: r, item, locator, uri } of located) {
+    const object = `${r.kind}/${r.name} (namespace ${r.namespace})`;
+    const doc = `document ${r.document}${item !== undefined ? ` item ${item}` : ''}`;
+    const where = (path: string) => {
+      const pos = locator?.locate(r.document, item, path);
+      return { path: uri, ...(pos ? { startLine: pos.line, startColumn: pos.column } : {}) };
+    };
+    const add = (f: Finding): void => {
+      const finding: RuleFinding = {
+        kind: 'misconfig',
+        ruleId: `${f.rule}/${f.control}`,
+        title: f.message,
+        severity: MODE_SEVERITY[f.mode],
+        rationale: `mamori policy rule "${f.rule}" (mode ${f.mode}), control ${f.control}`,
+        fix: f.fix,
+        location: where(f.path),
+        evidence: `${object}, ${doc}: ${f.path}`,
+      };
+      if (f.exempted !== undefined)
+        suppressedRules.push({ finding, reason: f.exempted, source: `policy exemption for rule ${f.rule}` });
+      else ruleFindings.push(finding);
+    };
+    [...r.verdict.denials, ...r.verdict.warnings, ...r.verdict.audits].forEach(add);
+    for (const e of r.verdict.errors)
+      ruleFindings.push({
+        kind: 'misconfig',
+        ruleId: 'mamori/unreadable-object',
+        title: e,
+        severity: 'HIGH',
+        rationale: 'an object the policy cannot read is denied',
+        fix: 'correct the object so that it matches its Kubernetes schema',
+        location: where(''),
+        evidence: `${object}, ${doc}`,
+      });
+  }
+  return renderFindingsSarif({ target: 'kubernetes manifests', findings: [], ruleFindings, suppressedRules });
+}
+
 function renderTable(results: readonly ObjectResult[]): string {
   const lines: string[] = [];
   for (const r of results) {
@@ -156,7 +220,9 @@ export function policyCommand(
       )
       .option('-n, --namespace <name>', 'namespace of objects that name none (default: default)')
       .addOption(
-        new Option('-f, --format <format>', 'output format').choices(['table', 'json']).default('table'),
+        new Option('-f, --format <format>', 'output format (sarif: SARIF 2.1.0 for code scanning)')
+          .choices(['table', 'json', 'sarif'])
+          .default('table'),
       )
       .addHelpText(
         'after',
@@ -164,14 +230,20 @@ export function policyCommand(
 Examples:
   mamori policy test --pod-security restricted:v1.30 k8s/
   helm template ./chart | mamori policy test --policy mamori.yaml -
-  kustomize build overlays/prod | mamori policy test -p policy.yaml -n prod -f json -`,
+  kustomize build overlays/prod | mamori policy test -p policy.yaml -n prod -f json -
+  mamori policy test -p mamori.yaml -f sarif k8s/ > policy.sarif   # GitHub code scanning`,
       )
       .action(async (paths: string[], opts: PolicyTestOptions) => {
         try {
           const p = await loadPolicy(opts);
           const results: ObjectResult[] = [];
+          const located: Located[] = [];
+          const sarif = opts.format === 'sarif';
           for (const file of await inputs(paths)) {
-            const read = readManifests(await readBoundedText(file, stdin));
+            const text = await readBoundedText(file, stdin);
+            const read = readManifests(text);
+            const locator = sarif ? manifestLocator(text) : undefined;
+            const uri = file === '-' ? 'stdin' : relative(process.cwd(), resolve(file)).split('\\').join('/');
             for (const e of read.errors) {
               io.stderr.write(`mamori: warning: ${file}: ${e}\n`);
             }
@@ -182,20 +254,24 @@ Examples:
                   ? o.metadata.namespace
                   : (opts.namespace ?? 'default');
               const verdict = await evaluateObject(m.object, p, { namespace });
-              results.push({
+              const result: ObjectResult = {
                 file,
                 document: m.document,
                 kind: typeof o.kind === 'string' ? o.kind : '?',
                 name: typeof o.metadata?.name === 'string' ? o.metadata.name : '?',
                 namespace,
                 verdict,
-              });
+              };
+              results.push(result);
+              if (sarif) located.push({ result, item: m.item, locator, uri });
             }
           }
           io.stdout.write(
             opts.format === 'json'
               ? `${JSON.stringify({ objects: results }, null, 2)}\n`
-              : renderTable(results),
+              : sarif
+                ? renderSarif(located)
+                : renderTable(results),
           );
           setExit(results.some((r) => !r.verdict.allowed) ? EXIT_FINDINGS : EXIT_OK);
         } catch (e) {
