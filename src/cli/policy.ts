@@ -7,16 +7,23 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { Command, Option } from 'commander';
-import { parse } from 'yaml';
-import { describeFinding, evaluateObject, type Finding, type Verdict } from '../admission/engine/index.js';
+import {
+  applyPatch,
+  describeFinding,
+  evaluateObject,
+  type Finding,
+  mutateObject,
+  type Verdict,
+} from '../admission/engine/index.js';
 import { manifestLocator, type ManifestLocator } from '../admission/k8s/index.js';
 import { readManifests } from '../admission/workload/index.js';
 import { MamoriError, type RuleFinding, type SeverityLevel } from '../core/index.js';
-import { parsePolicy, parsePssSetting, type Policy, type PolicyMode } from '../policy/index.js';
+import { loadPolicyFile, parsePssSetting, type Policy, type PolicyMode } from '../policy/index.js';
 import { renderFindingsSarif, type SuppressedRuleFinding } from '../report/index.js';
 import { EXIT_FINDINGS, EXIT_OK, reportError } from './errors.js';
 import type { CliIo } from './sbom.js';
 import { readStdin } from './stdin.js';
+import { policyImageResolver } from './policy-images.js';
 
 const MAX_FILE = 16 * 1024 * 1024;
 const MAX_FILES = 10_000;
@@ -26,6 +33,10 @@ interface PolicyTestOptions {
   readonly podSecurity?: string;
   readonly namespace?: string;
   readonly format: 'table' | 'json' | 'sarif';
+  /** false with --offline. */
+  readonly registry: boolean;
+  readonly insecureRegistry: string[];
+  readonly mamoriServer?: string;
 }
 
 async function readBoundedText(path: string, stdin: NodeJS.ReadableStream): Promise<string> {
@@ -65,24 +76,7 @@ async function inputs(args: readonly string[]): Promise<string[]> {
 
 async function loadPolicy(opts: PolicyTestOptions): Promise<Policy> {
   let policy: Policy = { rules: [], exemptions: [] };
-  if (opts.policy !== undefined) {
-    const text = await readFile(opts.policy, 'utf8').catch((e: unknown) => {
-      throw new MamoriError('INVALID_ARGUMENT', `cannot read the policy ${opts.policy ?? ''}: ${String(e)}`);
-    });
-    let doc: unknown;
-    try {
-      doc = parse(text, { maxAliasCount: 100, uniqueKeys: true });
-    } catch (e) {
-      throw new MamoriError(
-        'INVALID_ARGUMENT',
-        `${opts.policy}: not valid YAML (${e instanceof Error ? e.message.split('\n')[0] : String(e)})`,
-      );
-    }
-    // A mamori.yaml holds the policy under `policy:`; a policy file is the policy itself.
-    const body =
-      typeof doc === 'object' && doc !== null && 'policy' in doc ? (doc as { policy: unknown }).policy : doc;
-    policy = parsePolicy(body, 'policy');
-  }
+  if (opts.policy !== undefined) policy = await loadPolicyFile(opts.policy);
   if (opts.podSecurity !== undefined) {
     const pss = parsePssSetting(opts.podSecurity);
     if (typeof pss === 'string') throw new MamoriError('INVALID_ARGUMENT', `--pod-security: ${pss}`);
@@ -219,6 +213,17 @@ export function policyCommand(
         'apply a Pod Security Standards level to every namespace: baseline|restricted[:VERSION]',
       )
       .option('-n, --namespace <name>', 'namespace of objects that name none (default: default)')
+      .option('--offline', 'look no image up: scan and signature rules then deny (their facts are unknown)')
+      .option(
+        '--insecure-registry <host>',
+        'reach this registry over plain HTTP or unverified TLS (repeatable)',
+        (v: string, prev: string[]) => [...prev, v],
+        [],
+      )
+      .option(
+        '--mamori-server <url>',
+        'mamori server whose scan results count for its images (signs in with MAMORI_USERNAME/MAMORI_PASSWORD)',
+      )
       .addOption(
         new Option('-f, --format <format>', 'output format (sarif: SARIF 2.1.0 for code scanning)')
           .choices(['table', 'json', 'sarif'])
@@ -231,11 +236,20 @@ Examples:
   mamori policy test --pod-security restricted:v1.30 k8s/
   helm template ./chart | mamori policy test --policy mamori.yaml -
   kustomize build overlays/prod | mamori policy test -p policy.yaml -n prod -f json -
+  MAMORI_USERNAME=ci MAMORI_PASSWORD=… mamori policy test -p policy.yaml --mamori-server https://registry.example.com k8s/
   mamori policy test -p mamori.yaml -f sarif k8s/ > policy.sarif   # GitHub code scanning`,
       )
       .action(async (paths: string[], opts: PolicyTestOptions) => {
         try {
           const p = await loadPolicy(opts);
+          // Images are looked up only for rules that need facts (digests, scans, signatures).
+          const images =
+            opts.registry === false
+              ? undefined
+              : policyImageResolver({
+                  insecureRegistries: opts.insecureRegistry,
+                  ...(opts.mamoriServer !== undefined ? { mamoriServer: opts.mamoriServer } : {}),
+                });
           const results: ObjectResult[] = [];
           const located: Located[] = [];
           const sarif = opts.format === 'sarif';
@@ -253,7 +267,12 @@ Examples:
                 typeof o.metadata?.namespace === 'string'
                   ? o.metadata.namespace
                   : (opts.namespace ?? 'default');
-              const verdict = await evaluateObject(m.object, p, { namespace });
+              const facts = images ? { resolveImage: images.resolve } : {};
+              // As in a cluster: the mutating webhook pins tags first, then the validating one decides.
+              const mutation = await mutateObject(m.object, p, { namespace, ...facts });
+              for (const w of mutation.warnings) io.stderr.write(`mamori: warning: ${file}: ${w}\n`);
+              const object = applyPatch(m.object, mutation.patch);
+              const verdict = await evaluateObject(object, p, { namespace, ...facts });
               const result: ObjectResult = {
                 file,
                 document: m.document,

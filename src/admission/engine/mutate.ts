@@ -54,3 +54,28 @@ export async function mutateObject(
   }
   return { patch: [...patch.values()], warnings };
 }
+
+function unescape(part: string): string {
+  return part.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+/**
+ * The object after the patch (a copy; the input is left alone), as the API
+ * server would store it: what the validating webhook then sees. Operations
+ * whose path does not exist are skipped.
+ */
+export function applyPatch(object: unknown, patch: readonly JsonPatchReplace[]): unknown {
+  if (patch.length === 0) return object;
+  const copy = structuredClone(object);
+  for (const op of patch) {
+    const parts = op.path.split('/').slice(1).map(unescape);
+    const last = parts.pop();
+    let node: unknown = copy;
+    for (const p of parts)
+      node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[p] : undefined;
+    if (last !== undefined && typeof node === 'object' && node !== null && Object.hasOwn(node, last)) {
+      (node as Record<string, unknown>)[last] = op.value;
+    }
+  }
+  return copy;
+}

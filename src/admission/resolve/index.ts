@@ -8,4 +8,5 @@ export type {
   SignatureFacts,
 } from './resolver.js';
 export { createTtlCache } from './cache.js';
+export { scanFactsOf } from './scan.js';
 export type { TtlCache } from './cache.js';

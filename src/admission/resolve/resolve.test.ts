@@ -7,7 +7,7 @@ import { RegistryClient } from '../../image/registry/index.js';
 import type { BlobStore } from '../../image/types.js';
 import { parsePolicy, type PolicyRule } from '../../policy/index.js';
 import { startTestRegistry, type TestRegistry } from '../../registry/http/testing.js';
-import { mutateObject } from '../engine/index.js';
+import { applyPatch, mutateObject } from '../engine/index.js';
 import {
   Pusher,
   makeKey,
@@ -209,6 +209,9 @@ describe('mutation: tags pinned to digests', () => {
         value: `${host}/team/pinned:latest@${digest}`,
       },
     ]);
+    const after = applyPatch(obj, m.patch) as typeof obj;
+    assert.equal(after.spec.template.spec.initContainers[0]?.image, `${host}/team/pinned:latest@${digest}`);
+    assert.equal(obj.spec.template.spec.initContainers[0]?.image, `${host}/team/pinned:latest`, 'input kept');
     assert.equal(m.warnings.length, 1);
     assert.match(
       m.warnings[0] ?? '',

@@ -17,6 +17,7 @@ import {
   type CachingImageResolver,
   type ImageAccess,
   type ScanFacts,
+  scanFactsOf,
 } from '../../admission/resolve/index.js';
 import {
   createMutatingWebhookHandler,
@@ -83,15 +84,7 @@ async function localScan(s: Services, repository: string, digest: string): Promi
     const q = await scanning.enqueue(repository, digest, 'manual');
     return { status: q.queued.length > 0 ? 'queued' : 'unscanned' };
   }
-  if (r.status !== 'scanned') return { status: r.status };
-  const counts: Record<string, number> = {};
-  for (const kind of [r.vulnerabilities, r.secrets, r.misconfigurations]) {
-    for (const [sev, n] of Object.entries(kind ?? {})) {
-      const k = sev.toLowerCase();
-      counts[k] = (counts[k] ?? 0) + n;
-    }
-  }
-  return { status: 'scanned', vulnerabilitiesScanned: r.vulnerabilitiesScanned === true, counts };
+  return scanFactsOf(r);
 }
 
 /** Registry hosts the policy names in `allowedRegistries` (the only other registries contacted). */
