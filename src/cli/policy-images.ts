@@ -81,7 +81,7 @@ export function policyImageResolver(o: PolicyImageOptions): CachingImageResolver
             repository,
             insecure.has(host),
             target?.username !== undefined
-              ? { username: target.username, password: target.password ?? '' }
+              ? { username: target.username, password: target.password ?? '', source: 'MAMORI_USERNAME' }
               : undefined,
           ),
         ...(target
