@@ -139,6 +139,10 @@ MAMORI_ADMIN_PASSWORD, or generates one and prints it once. Projects (the
 first path segment of a repository) are private; an admin's first push to
 a project creates it.
 
+With a policy: section in mamori.yaml (or server.admission.policy), it also
+serves the Kubernetes admission webhooks POST /admission/validate and
+/admission/mutate (use HTTPS; see mamori admission certs|manifests).
+
 Examples:
   MAMORI_ADMIN_PASSWORD=… mamori server --listen 127.0.0.1:5000 --data ./registry-data
   skopeo copy --dest-tls-verify=false --dest-creds admin:… oci:./layout:app docker://127.0.0.1:5000/team/app:1
