@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { MAX_DURATION_MS, formatDuration, parseDuration } from './index.js';
-import { closest } from './suggest.js';
+import { closest } from '../core/index.js';
 
 test('parseDuration reads the usual forms and refuses the rest', () => {
   const ok: [string, number][] = [

@@ -1,9 +1,8 @@
 import { isAbsolute, resolve } from 'node:path';
-import { errorMessage } from '../core/index.js';
+import { didYouMean, errorMessage } from '../core/index.js';
 import { MAX_SECRET_FILE_BYTES, readBounded } from './file.js';
 import type { Setting } from './settings.js';
 import { allSettings, flagName } from './settings.js';
-import { didYouMean } from './suggest.js';
 import type { ServerFlags } from './types.js';
 import { InvalidValue, shown } from './values.js';
 

@@ -1,12 +1,11 @@
 import { dirname } from 'node:path';
-import { MamoriError } from '../core/index.js';
+import { didYouMean, MamoriError } from '../core/index.js';
 import { parseListen } from '../registry/server/config.js';
 import { findConfigFile, readConfigFile } from './file.js';
 import type { Problems } from './layers.js';
 import { flattenServerSection, resolveSettings } from './layers.js';
 import type { Setting } from './settings.js';
 import { SETTINGS } from './settings.js';
-import { didYouMean } from './suggest.js';
 import type { S3Config, ServerConfig, ServerFlags, ServerSection, StateConfig } from './types.js';
 import { shown } from './values.js';
 

@@ -33,3 +33,5 @@ export type {
   RuleLocation,
 } from './finding.js';
 export { readBoundedFile, decodeUtf8 } from './files.js';
+export { closest, didYouMean } from './suggest.js';
+export { SYSTEM_BIN_DIRS } from './paths.js';

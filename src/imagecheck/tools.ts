@@ -4,7 +4,7 @@
  * name counts when it is a regular file or a symlink that resolves to one
  * (busybox applets, Debian alternatives).
  */
-import type { Package } from '../core/index.js';
+import { type Package, SYSTEM_BIN_DIRS } from '../core/index.js';
 import type { FileView } from '../inventory/index.js';
 import type { SurfaceCategory } from './types.js';
 import type { ViewEntry } from './context.js';
@@ -37,14 +37,7 @@ export const TOOL_NAMES: ReadonlyArray<readonly [ToolCategory, RegExp]> = [
 ];
 
 /** Where shells look for commands whatever PATH says. */
-export const BIN_DIRS = [
-  '/bin',
-  '/sbin',
-  '/usr/bin',
-  '/usr/sbin',
-  '/usr/local/bin',
-  '/usr/local/sbin',
-] as const;
+export const BIN_DIRS = SYSTEM_BIN_DIRS;
 
 export interface Tool {
   readonly category: ToolCategory;

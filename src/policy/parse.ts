@@ -4,7 +4,7 @@
  * (`policy.rules[0].mode: expected enforce, audit or warn, got "block"`),
  * unknown keys refused with a hint, sizes bounded.
  */
-import { MamoriError } from '../core/index.js';
+import { closest, MamoriError } from '../core/index.js';
 import {
   type Exemption,
   type ImageRules,
@@ -108,27 +108,6 @@ function orList(items: readonly string[]): string {
     ? (items[0] ?? '')
     : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1] ?? ''}`;
 }
-/** The known key within edit distance 2, if any. */
-function closest(key: string, keys: readonly string[]): string | undefined {
-  const d = (a: string, b: string): number => {
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0] ?? 0;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const cur = row[j] ?? 0;
-        row[j] = Math.min(cur + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = cur;
-      }
-    }
-    return row[b.length] ?? Infinity;
-  };
-  return keys
-    .map((k) => [k, d(key.toLowerCase(), k.toLowerCase())] as const)
-    .filter(([, n]) => n <= 2)
-    .sort((a, b) => a[1] - b[1])[0]?.[0];
-}
-
 const NAME_RE = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;
 const VERSION_RE = /^(latest|v1\.[0-9]{1,2})$/;
 

@@ -3,7 +3,7 @@
  * (`rules[0].condition.all[1].port: expected …`), unknown keys refused with a
  * "did you mean" hint — the style of mamori's policy validation.
  */
-import { MamoriError } from '../../core/index.js';
+import { didYouMean, MamoriError } from '../../core/index.js';
 import { DETECT_LIMITS } from './model.js';
 
 /** Detection rules that failed validation: `problems` lists each one with its path. */
@@ -37,38 +37,6 @@ export function orList(items: readonly string[]): string {
     ? (items[0] ?? '')
     : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1] ?? ''}`;
 }
-
-/** The candidate within edit distance 2 (case-insensitive), if any. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  const a = word.slice(0, 64).toLowerCase();
-  let best: string | undefined;
-  let bestD = 3;
-  for (const cand of candidates) {
-    const b = cand.toLowerCase();
-    if (Math.abs(a.length - b.length) >= bestD) continue;
-    const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-    for (let i = 1; i <= a.length; i++) {
-      let prev = row[0] ?? 0;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const cur = row[j] ?? 0;
-        row[j] = Math.min(cur + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = cur;
-      }
-    }
-    const d = row[b.length] ?? Infinity;
-    if (d < bestD) {
-      best = cand;
-      bestD = d;
-    }
-  }
-  return best;
-}
-
-export const didYouMean = (word: string, candidates: readonly string[]): string => {
-  const c = closest(word, candidates);
-  return c === undefined ? '' : ` (did you mean ${JSON.stringify(c)}?)`;
-};
 
 export class Checker {
   readonly problems: string[] = [];

@@ -18,7 +18,8 @@
  */
 import { parseDocument } from 'yaml';
 import type { AlertSeverity } from '../model/index.js';
-import { at, Checker, DetectionRulesError, didYouMean, kind, orList, shown } from './check.js';
+import { didYouMean } from '../../core/index.js';
+import { at, Checker, DetectionRulesError, kind, orList, shown } from './check.js';
 import { CONDITION_KEYS, conditionScope, parseCondition } from './parse-condition.js';
 import { DETECT_LIMITS, type DetectionRules, type RuleException, type UserRule } from './model.js';
 import { BUILTIN_RULES, RESERVED_ID_PREFIXES } from './registry.js';

@@ -3,18 +3,11 @@
  * and what their arguments mean (installing vs. querying, `-e` to run a
  * program on a connection). Pure functions over invocations.
  */
+import { SYSTEM_BIN_DIRS } from '../../core/index.js';
 import { shortCluster, subcommand } from './names.js';
 import type { Invocation } from './types.js';
 
-/** Directories whose programs only root (or a package manager) puts there. */
-export const SYSTEM_BIN_DIRS: readonly string[] = [
-  '/bin',
-  '/sbin',
-  '/usr/bin',
-  '/usr/sbin',
-  '/usr/local/bin',
-  '/usr/local/sbin',
-];
+export { SYSTEM_BIN_DIRS };
 
 /** Whether an absolute path names a file directly in a system binary directory. */
 export function inSystemBin(path: string): boolean {

@@ -1,17 +1,9 @@
 import { createHash } from 'node:crypto';
+import { SYSTEM_BIN_DIRS } from '../../core/index.js';
 import type { EntryInfo, StreamAnalyzer, StreamSink } from '../../inventory/index.js';
 
 /** Directories whose regular files count as executables whatever their mode. */
-export const BINARY_DIRS: readonly string[] = [
-  '/bin',
-  '/sbin',
-  '/usr/bin',
-  '/usr/sbin',
-  '/usr/local/bin',
-  '/usr/local/sbin',
-  '/usr/libexec',
-  '/usr/local/libexec',
-];
+export const BINARY_DIRS: readonly string[] = [...SYSTEM_BIN_DIRS, '/usr/libexec', '/usr/local/libexec'];
 
 /** Whether a regular file belongs in the index: any execute bit, or under a binary directory. */
 export function isExecutableCandidate(path: string, mode: number): boolean {

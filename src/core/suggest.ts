@@ -1,3 +1,4 @@
+/** "Did you mean …?" for mistyped keys, ids and values. */
 /** Edit distance (insert, delete, substitute), capped at `limit + 1` to stay cheap on long input. */
 function distance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
