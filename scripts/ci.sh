@@ -23,6 +23,7 @@ PACKAGES=(
   postgresql                       # the registry state store's PostgreSQL path (a throwaway cluster per test run)
   curl                             # an independent HTTPS client for the registry server's TLS test
   rsyslog                          # a real syslog receiver for the audit log's forwarder
+  bpftrace runc apparmor strace linux-libc-dev  # the runtime sensor: kernel events, real containers, profile checks
   openssl ca-certificates debian-archive-keyring
 )
 missing=()
