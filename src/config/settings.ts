@@ -201,7 +201,7 @@ export const SETTINGS = {
     env: ['MAMORI_SCAN_ENABLED'],
     parse: v.bool,
     default: true,
-    doc: 'scan images on push',
+    doc: 'run scan jobs in this process (replicas sharing a database may leave them to one; results are served either way)',
   }),
   scanConcurrency: setting<number>({
     path: 'server.scanning.concurrency',

@@ -77,7 +77,6 @@ function localSignatures(s: Services, repository: string): SignatureSource {
 
 async function localScan(s: Services, repository: string, digest: string): Promise<ScanFacts> {
   const scanning = s.scanning;
-  if (!scanning) return { status: 'unscanned' };
   const r = await scanning.result(repository, digest);
   if (r.status === 'unscanned') {
     // Scanned on demand: the answer is "queued" until the scan is done.

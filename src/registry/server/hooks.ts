@@ -23,14 +23,10 @@ export function registryHooks(s: Services, authorizer: AccessAuthorizer): Regist
       void (await authorizer.ensureProjectForPush(caller, repository)),
     checkTag: (caller, repository, tag, current, next) =>
       retention.checkTag(caller, repository, tag, current, next),
-    ...(scanning
-      ? {
-          checkPull: async (_caller, repository, digest) => {
-            const d = await scanning.pullDecision(repository, digest);
-            if (!d.allow) throw new RegistryError('DENIED', d.reason, { status: 403 });
-          },
-        }
-      : {}),
+    checkPull: async (_caller, repository, digest) => {
+      const d = await scanning.pullDecision(repository, digest);
+      if (!d.allow) throw new RegistryError('DENIED', d.reason, { status: 403 });
+    },
     event(e: RegistryEvent) {
       const who = { ...actorOf(e.caller), remote: e.remote };
       switch (e.type) {
@@ -44,7 +40,7 @@ export function registryHooks(s: Services, authorizer: AccessAuthorizer): Regist
           audit.record({ ...who, action: 'push', resource, result: 'success' });
           emit('push', e, { mediaType: e.mediaType, ...(e.subject ? { subject: e.subject } : {}) });
           // Referrers (signatures, SBOMs, reports) are not images to scan.
-          if (scanning && e.subject === undefined) {
+          if (e.subject === undefined) {
             void scanning.enqueue(e.repository, e.digest, 'push').catch(() => undefined);
           }
           return;
@@ -79,8 +75,7 @@ export function registryHooks(s: Services, authorizer: AccessAuthorizer): Regist
             repository: e.repository,
             ...(e.what === 'tag' ? { tag: e.reference } : { digest: e.reference }),
           });
-          if (scanning && e.what === 'manifest')
-            void scanning.forget(e.repository, e.reference).catch(() => undefined);
+          if (e.what === 'manifest') void scanning.forget(e.repository, e.reference).catch(() => undefined);
           return;
         case 'denied': {
           const policy =

@@ -108,6 +108,13 @@ describe('mamori server on PostgreSQL', { skip }, () => {
         await new Promise((res) => setTimeout(res, 200));
       }
       assert.equal(status, 'scanned');
+      // The replica that runs no scanner serves the same result (and its pull gate and admission webhook read it).
+      const fromB = (await (
+        await fetch(`${b.url}/api/v1/repositories/${encodeURIComponent('team/app')}/artifacts/${digest}`, {
+          headers: auth,
+        })
+      ).json()) as { scan?: { status?: string } };
+      assert.equal(fromB.scan?.status, 'scanned');
       await a.services.audit.flush();
       const audit = (await (await fetch(`${b.url}/api/v1/audit?action=push`, { headers: auth })).json()) as {
         events: { actor: string }[];

@@ -261,12 +261,7 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
           state: services.state,
           authorizer,
           hooks,
-          ...(services.scanning
-            ? {
-                scanSummary: (r: string, d: string) =>
-                  (services.scanning as NonNullable<typeof services.scanning>).result(r, d),
-              }
-            : {}),
+          scanSummary: (r: string, d: string) => services.scanning.result(r, d),
         }),
         ...accessRoutes({ access: services.access, state: services.state }),
         ...adminRoutes(services, authorizer, () => gc),

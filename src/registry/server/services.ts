@@ -48,8 +48,8 @@ export interface Services {
   readonly audit: AuditLog;
   readonly webhooks: Webhooks;
   readonly retention: Retention;
-  /** Absent when scanning is turned off. */
-  readonly scanning?: ScanService;
+  /** Scan results, the pull gate and the job queue; jobs run here only when scanning is enabled. */
+  readonly scanning: ScanService;
   readonly metrics: RegistryMetrics;
   close(): Promise<void>;
 }
@@ -105,8 +105,10 @@ export async function openServices(o: ServiceOptions): Promise<Services> {
     webhooks.start();
     closers.push(() => webhooks.stop());
     const retention = await openRetention(state);
-    let scanning: ScanService | undefined;
-    if (o.scanning?.enabled !== false) {
+    // Every replica reads scan results and queues jobs (the queue lives in the
+    // shared database); only those with scanning enabled run the jobs.
+    let scanning: ScanService;
+    {
       await mkdir(join(o.data, 'tmp'), { recursive: true, mode: 0o700 });
       await mkdir(join(o.data, 'cache', 'layers'), { recursive: true, mode: 0o700 });
       const onScan = (e: ScanEvent): void => {
@@ -125,7 +127,7 @@ export async function openServices(o: ServiceOptions): Promise<Services> {
           : {}),
         onEvent: onScan,
       });
-      scanning.start();
+      if (o.scanning?.enabled !== false) scanning.start();
       const s = scanning;
       closers.push(() => s.stop({ abort: true }));
     }
@@ -137,7 +139,7 @@ export async function openServices(o: ServiceOptions): Promise<Services> {
       audit,
       webhooks,
       retention,
-      ...(scanning ? { scanning } : {}),
+      scanning,
       metrics,
       close: closeAll,
     };
