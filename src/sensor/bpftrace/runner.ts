@@ -4,7 +4,9 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { constants, existsSync, readdirSync } from 'node:fs';
+import { access } from 'node:fs/promises';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MamoriError } from '../../core/errors.js';
 import { decodeLine } from './jsonline.js';
@@ -93,6 +95,20 @@ function intOpt(v: number | undefined, def: number, lo: number, hi: number, name
   return v;
 }
 
+/** Whether `cmd` (a path, or a name looked up in PATH) is an executable file. */
+async function onPath(cmd: string): Promise<boolean> {
+  const dirs = cmd.includes('/') ? [''] : (process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin').split(':');
+  for (const d of dirs) {
+    try {
+      await access(d === '' ? cmd : join(d, cmd), constants.X_OK);
+      return true;
+    } catch {
+      // next
+    }
+  }
+  return false;
+}
+
 function stderrHead(text: string): string {
   return text
     .split('\n')
@@ -126,19 +142,25 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
   let stderr = '';
   let attached = false;
 
-  const child: ChildProcess = spawn(
-    options.bpftrace ?? 'bpftrace',
-    ['-f', 'json', ...(options.unsafe === true ? ['--unsafe'] : []), '-e', script],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        BPFTRACE_STRLEN: String(strlen),
-        BPFTRACE_PERF_RB_PAGES: String(pages),
-        BPFTRACE_MAP_KEYS_MAX: String(keys),
-      },
+  const bpftrace = options.bpftrace ?? 'bpftrace';
+  if (!(await onPath(bpftrace))) {
+    throw new MamoriError('NOT_FOUND', 'bpftrace is not installed (Debian: apt-get install bpftrace)');
+  }
+  const args = ['-f', 'json', ...(options.unsafe === true ? ['--unsafe'] : []), '-e', script];
+  // bpftrace must not outlive the sensor (an enforcer left behind would go on
+  // killing): setpriv (util-linux) makes the kernel kill it when its parent dies.
+  const wrapped = (await onPath('setpriv'))
+    ? (['setpriv', ['--pdeathsig', 'KILL', '--', bpftrace, ...args]] as const)
+    : ([bpftrace, args] as const);
+  const child: ChildProcess = spawn(wrapped[0], [...wrapped[1]], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      BPFTRACE_STRLEN: String(strlen),
+      BPFTRACE_PERF_RB_PAGES: String(pages),
+      BPFTRACE_MAP_KEYS_MAX: String(keys),
     },
-  );
+  });
 
   let resolveReady!: () => void;
   let rejectReady!: (e: unknown) => void;
