@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -204,6 +205,24 @@ describe('startRegistryServer', () => {
       }),
       /cannot read TLS certificate/,
     );
+    // A key given as the certificate, a certificate given as the key, a key of another pair.
+    const tlsKey = join(work, 'bad-tls.key');
+    const tlsCert = join(work, 'bad-tls.crt');
+    await selfSignedCert(tlsKey, tlsCert, '127.0.0.1', ['IP:127.0.0.1']);
+    await writeFile(
+      join(work, 'other.key'),
+      generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({
+        type: 'pkcs8',
+        format: 'pem',
+      }),
+    );
+    for (const [cert, key, message] of [
+      [tlsKey, tlsKey, /TLS certificate .* is not a PEM certificate/],
+      [tlsCert, tlsCert, /TLS key .* is not a PEM private key/],
+      [tlsCert, join(work, 'other.key'), /TLS key .* does not belong to the certificate/],
+    ] as const) {
+      await assert.rejects(startRegistryServer({ listen: '127.0.0.1:0', data, tls: { cert, key } }), message);
+    }
     await assert.rejects(startRegistryServer({ listen: 'nope', data }), MamoriError);
     await assert.rejects(stat(data), { code: 'ENOENT' });
   });

@@ -1,3 +1,4 @@
+import { createPrivateKey, type KeyObject, X509Certificate } from 'node:crypto';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
@@ -89,6 +90,31 @@ async function readPem(path: string, what: string): Promise<Buffer> {
   }
 }
 
+/** The certificate and key, checked: PEM, a certificate, a private key, and a pair. */
+async function tlsMaterial(certPath: string, keyPath: string): Promise<{ cert: Buffer; key: Buffer }> {
+  const cert = await readPem(certPath, 'certificate');
+  const key = await readPem(keyPath, 'key');
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(cert);
+  } catch {
+    throw new MamoriError('INVALID_ARGUMENT', `TLS certificate ${certPath} is not a PEM certificate`);
+  }
+  let privateKey: KeyObject;
+  try {
+    privateKey = createPrivateKey(key);
+  } catch {
+    throw new MamoriError('INVALID_ARGUMENT', `TLS key ${keyPath} is not a PEM private key`);
+  }
+  if (!x509.checkPrivateKey(privateKey)) {
+    throw new MamoriError(
+      'INVALID_ARGUMENT',
+      `TLS key ${keyPath} does not belong to the certificate ${certPath}`,
+    );
+  }
+  return { cert, key };
+}
+
 function urlHost(host: string): string {
   return host.includes(':') ? `[${host}]` : host;
 }
@@ -173,9 +199,7 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
   if (typeof opts.data !== 'string' || opts.data.length === 0) {
     throw new MamoriError('INVALID_ARGUMENT', 'a data directory is required');
   }
-  const https = opts.tls
-    ? { cert: await readPem(opts.tls.cert, 'certificate'), key: await readPem(opts.tls.key, 'key') }
-    : undefined;
+  const https = opts.tls ? await tlsMaterial(opts.tls.cert, opts.tls.key) : undefined;
   // A directory made here is private whatever the umask; an existing one keeps its mode.
   if ((await mkdir(opts.data, { recursive: true, mode: 0o700 })) !== undefined) await chmod(opts.data, 0o700);
   // The registry's own names, for the admission webhooks' image look-ups (the bound port is added below).
