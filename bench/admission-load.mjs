@@ -32,7 +32,7 @@
 // `--bodies` prints the mix instead, one JSON line per kind of request.
 // Usage: node bench/admission-load.mjs --url https://127.0.0.1:PORT/admission/validate?timeout=10s
 //          --ca CERT.pem --rate 500 --seconds 20 [--warmup 5] [--sockets 32]
-//          [--timeout-ms 10000] [--server-pid PID]
+//          [--timeout-ms 10000] [--server-pid PID] [--local-image HOST:PORT/REPO:TAG]
 //        node bench/admission-load.mjs --bodies
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -51,6 +51,7 @@ const { values: opt } = parseArgs({
     sockets: { type: 'string', default: '32' },
     'timeout-ms': { type: 'string', default: '10000' },
     'server-pid': { type: 'string' },
+    'local-image': { type: 'string' },
     bodies: { type: 'boolean', default: false },
   },
 });
@@ -159,7 +160,7 @@ function deployment(app, namespace, v = {}) {
   };
   const init = {
     name: 'migrate',
-    image: `${REG}/team/${app}-migrate:2.14.3`,
+    image: v.initImage ?? `${REG}/team/${app}-migrate:2.14.3`,
     imagePullPolicy: 'IfNotPresent',
     command: ['/usr/local/bin/migrate', 'up', '--timeout=120s'],
     env: [
@@ -292,6 +293,22 @@ const MIX = [
   [10, false, 'shop', deployment('cache', 'shop', { image: 'docker.io/library/redis:7.4' })],
   // Isolation rule: the sidecar sets no resources.
   [10, false, 'payments', deployment('notifier', 'payments', { sidecarNoResources: true })],
+  // An image of the mamori registry itself: its tag's digest, scan result and
+  // signature are looked up (once, then cached by digest).
+  ...(opt['local-image']
+    ? [
+        [
+          20,
+          true,
+          'shop',
+          deployment('storefront', 'shop', {
+            image: opt['local-image'],
+            sidecarImage: opt['local-image'],
+            initImage: opt['local-image'],
+          }),
+        ],
+      ]
+    : []),
 ];
 const UID = '\u0000uid\u0000';
 const kinds = MIX.map(([weight, allowed, namespace, object]) => {

@@ -119,12 +119,14 @@ echo "mamori: node ${node_flags[*]} ${mamori[*]}" >&2
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
   -keyout "$tmp/key.pem" -out "$tmp/cert.pem" -subj /CN=127.0.0.1 \
   -addext subjectAltName=IP:127.0.0.1 -addext extendedKeyUsage=serverAuth 2>/dev/null
-cat >"$tmp/mamori.yaml" <<'EOF'
+# The port is chosen first: the policy names the registry itself by host:port.
+port=$(node -e "const s=require('net').createServer().listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})")
+openssl ecparam -genkey -name prime256v1 -noout -out "$tmp/cosign.key" 2>/dev/null
+openssl pkey -in "$tmp/cosign.key" -pubout -out "$tmp/cosign.pub" 2>/dev/null
+cat >"$tmp/mamori.yaml" <<YAML
 server:
   log:
     level: warn
-  scanning:
-    enabled: false
   gc:
     interval: '0'
 policy:
@@ -134,9 +136,15 @@ policy:
       match: { excludeNamespaces: [kube-system] }
     - name: trusted-registries
       images:
-        allowedRegistries: [registry.example.com/team, registry.example.com/platform, registry.k8s.io]
+        allowedRegistries: [registry.example.com/team, registry.example.com/platform, registry.k8s.io, '127.0.0.1:$port']
         requireDigest: false
         mutateToDigest: false
+    - name: release-images
+      match: { labels: { app.kubernetes.io/name: storefront } }
+      images:
+        allowedRegistries: ['127.0.0.1:$port']
+        requireScan: true
+        signatures: { keys: ['$tmp/cosign.pub'] }
     - name: resources
       isolation:
         requireResources: true
@@ -145,21 +153,16 @@ policy:
       mode: warn
       images:
         requireDigest: true
-EOF
+YAML
 
 # ---- the server ----------------------------------------------------------------
 log="$tmp/server.log"
 : >"$log"
-MAMORI_ADMIN_PASSWORD=$(openssl rand -hex 16) nice -n "$nice_level" node "${node_flags[@]}" "${mamori[@]}" server \
-  --config "$tmp/mamori.yaml" --listen 127.0.0.1:0 --data "$tmp/data" \
+admin_password=$(openssl rand -hex 16)
+MAMORI_ADMIN_PASSWORD=$admin_password nice -n "$nice_level" node "${node_flags[@]}" "${mamori[@]}" server \
+  --config "$tmp/mamori.yaml" --listen "127.0.0.1:$port" --data "$tmp/data" \
   --tls-cert "$tmp/cert.pem" --tls-key "$tmp/key.pem" 2>"$log" &
 srv_pid=$!
-port=''
-for _ in $(seq 1 300); do
-  port=$(sed -n 's#.*listening on https://127\.0\.0\.1:\([0-9]*\).*#\1#p' "$log" | head -1)
-  [ -n "$port" ] || ! kill -0 "$srv_pid" 2>/dev/null && break
-  sleep 0.2
-done
 ready=''
 for _ in $(seq 1 150); do
   kill -0 "$srv_pid" 2>/dev/null || break
@@ -171,6 +174,19 @@ for _ in $(seq 1 150); do
 done
 [ -n "$ready" ] || { echo "admission.sh: the server did not become ready:" >&2; tail -20 "$log" >&2; exit 1; }
 url="https://127.0.0.1:$port/admission/validate?timeout=10s"
+# One image of the registry itself, signed; the scan on push must be done before the load.
+local_image="127.0.0.1:$port/team/storefront:1"
+digest=$(NODE_EXTRA_CA_CERTS="$tmp/cert.pem" node bench/admission-push.mjs "https://127.0.0.1:$port" \
+  "admin:$admin_password" team/storefront 1 "$tmp/cosign.key")
+status=''
+for _ in $(seq 1 300); do
+  status=$(curl -s --cacert "$tmp/cert.pem" -u "admin:$admin_password" \
+    "https://127.0.0.1:$port/api/v1/repositories/team%2Fstorefront/artifacts/$digest" | jq -r '.scan.status // empty')
+  [ "$status" = scanned ] && break
+  sleep 0.2
+done
+[ "$status" = scanned ] || { echo "admission.sh: the pushed image was not scanned (${status:-no answer})" >&2; exit 1; }
+echo "pushed and signed $local_image ($digest), scanned" >&2
 echo "server pid $srv_pid on port $port; $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 idle_rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$srv_pid/status")
@@ -180,7 +196,7 @@ results=()
 for rate in "${rates[@]}"; do
   echo "rate $rate/s: ${warmup}s warm-up, ${seconds}s measured" >&2
   out=$(nice -n "$nice_level" node bench/admission-load.mjs --url "$url" --ca "$tmp/cert.pem" --rate "$rate" \
-    --seconds "$seconds" --warmup "$warmup" --sockets "$sockets" --server-pid "$srv_pid")
+    --seconds "$seconds" --warmup "$warmup" --sockets "$sockets" --server-pid "$srv_pid" --local-image "$local_image")
   kill -0 "$srv_pid" 2>/dev/null || { echo "admission.sh: the server died:" >&2; tail -20 "$log" >&2; exit 1; }
   results+=("$out")
   jq -c '{target_rate, achieved_rps, latency_ms, errors, send_lag_ms, max_outstanding}' <<<"$out" >&2
