@@ -86,47 +86,58 @@ const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'] 
 export { isObject };
 
 /** Walks the value once, checking depth, string length, array length and key count. */
+/** A value met by the bounds walk; its path is spelled out only for an error message. */
+interface Frame {
+  readonly v: unknown;
+  readonly depth: number;
+  readonly parent: Frame | undefined;
+  readonly key: string | number;
+}
+
+function pathOf(f: Frame): string {
+  const parts: string[] = [];
+  for (let c: Frame | undefined = f; c?.parent; c = c.parent) {
+    parts.push(typeof c.key === 'number' ? `[${c.key}]` : c.parent.parent ? `.${c.key}` : c.key);
+  }
+  return parts.reverse().join('') || '(root)';
+}
+
 function checkBounds(value: unknown, limits: WorkloadLimits, errors: string[]): boolean {
-  const stack: { v: unknown; depth: number; path: string }[] = [{ v: value, depth: 0, path: '' }];
+  const stack: Frame[] = [{ v: value, depth: 0, parent: undefined, key: '' }];
   let visited = 0;
+  const fail = (f: Frame, message: string): false => {
+    errors.push(`${pathOf(f)}: ${message}`);
+    return false;
+  };
   while (stack.length > 0) {
-    const { v, depth, path } = stack.pop() as { v: unknown; depth: number; path: string };
+    const f = stack.pop() as Frame;
+    const v = f.v;
     if (++visited > 1_000_000) {
       errors.push('object has too many values (over 1000000)');
       return false;
     }
     if (typeof v === 'string') {
       if (v.length > limits.maxStringLength) {
-        errors.push(`${path || '(root)'}: string longer than ${limits.maxStringLength} characters`);
-        return false;
+        return fail(f, `string longer than ${limits.maxStringLength} characters`);
       }
       continue;
     }
     if (typeof v !== 'object' || v === null) continue;
-    if (depth >= limits.maxDepth) {
-      errors.push(`${path || '(root)'}: nested deeper than ${limits.maxDepth} levels`);
-      return false;
-    }
+    if (f.depth >= limits.maxDepth) return fail(f, `nested deeper than ${limits.maxDepth} levels`);
     if (Array.isArray(v)) {
       if (v.length > limits.maxArrayLength) {
-        errors.push(`${path}: array longer than ${limits.maxArrayLength} elements`);
-        return false;
+        return fail(f, `array longer than ${limits.maxArrayLength} elements`);
       }
-      v.forEach((e, i) => stack.push({ v: e, depth: depth + 1, path: `${path}[${i}]` }));
+      for (let i = 0; i < v.length; i++) stack.push({ v: v[i], depth: f.depth + 1, parent: f, key: i });
       continue;
     }
     const keys = Object.keys(v);
-    if (keys.length > limits.maxKeys) {
-      errors.push(`${path || '(root)'}: more than ${limits.maxKeys} keys`);
-      return false;
-    }
+    if (keys.length > limits.maxKeys) return fail(f, `more than ${limits.maxKeys} keys`);
     for (const k of keys) {
       if (k.length > limits.maxStringLength) {
-        errors.push(`${path || '(root)'}: key longer than ${limits.maxStringLength} characters`);
-        return false;
+        return fail(f, `key longer than ${limits.maxStringLength} characters`);
       }
-      const child = (v as JsonObject)[k];
-      stack.push({ v: child, depth: depth + 1, path: path ? `${path}.${k}` : k });
+      stack.push({ v: (v as JsonObject)[k], depth: f.depth + 1, parent: f, key: k });
     }
   }
   return true;
