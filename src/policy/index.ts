@@ -7,6 +7,7 @@
  */
 export { POLICY_MODES, PSS_LEVELS, SEVERITIES } from './model.js';
 export type {
+  AttestationRule,
   Exemption,
   ImageRules,
   IsolationRules,
@@ -18,7 +19,7 @@ export type {
   PssSetting,
   Severity,
 } from './model.js';
-export { parsePolicy, parsePssSetting, PolicyError, POLICY_LIMITS } from './parse.js';
+export { parsePolicy, parsePssSetting, PolicyError, POLICY_LIMITS, PREDICATE_ALIASES } from './parse.js';
 export { exemption, matches, rulesFor } from './select.js';
 export { resolveKeyFiles } from './keyfiles.js';
 export { loadPolicyFile, MAX_POLICY_FILE_BYTES } from './file.js';

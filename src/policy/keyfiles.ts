@@ -37,21 +37,30 @@ async function readKey(path: string, where: string): Promise<string> {
 
 /** The policy with every key path replaced by the PEM it names (relative paths from `baseDir`). */
 export async function resolveKeyFiles(policy: Policy, baseDir: string): Promise<Policy> {
+  const pems = (keys: readonly string[], where: string): Promise<string[]> =>
+    Promise.all(
+      keys.map((k, j) =>
+        k.trim().startsWith('-----') ? k : readKey(isAbsolute(k) ? k : resolve(baseDir, k), `${where}[${j}]`),
+      ),
+    );
   const rules = await Promise.all(
     policy.rules.map(async (rule, i) => {
       const images = rule.images;
-      if (!images || images.signatureKeys.every((k) => k.trim().startsWith('-----'))) return rule;
-      const keys = await Promise.all(
-        images.signatureKeys.map((k, j) =>
-          k.trim().startsWith('-----')
-            ? k
-            : readKey(
-                isAbsolute(k) ? k : resolve(baseDir, k),
-                `policy.rules[${i}].images.signatures.keys[${j}]`,
-              ),
-        ),
-      );
-      return { ...rule, images: { ...images, signatureKeys: keys } };
+      if (!images) return rule;
+      const at = `policy.rules[${i}].images`;
+      return {
+        ...rule,
+        images: {
+          ...images,
+          signatureKeys: await pems(images.signatureKeys, `${at}.signatures.keys`),
+          attestations: await Promise.all(
+            images.attestations.map(async (a, j) => ({
+              ...a,
+              keys: await pems(a.keys, `${at}.attestations[${j}].keys`),
+            })),
+          ),
+        },
+      };
     }),
   );
   return { ...policy, rules };

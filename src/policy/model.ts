@@ -42,6 +42,15 @@ export interface ImageRules {
   readonly requireScan: boolean;
   /** PEM public keys (ECDSA P-256, Ed25519); at least one signature must verify with one of them. */
   readonly signatureKeys: readonly string[];
+  /** Attestations the image must carry, each of a predicate type and signed by one of its keys. */
+  readonly attestations: readonly AttestationRule[];
+}
+
+export interface AttestationRule {
+  /** in-toto predicate type URI (`https://slsa.dev/provenance/v1`, `https://cyclonedx.org/bom`, …). */
+  readonly predicateType: string;
+  /** PEM public keys (ECDSA P-256, Ed25519). */
+  readonly keys: readonly string[];
 }
 
 export interface IsolationRules {

@@ -6,6 +6,7 @@
  */
 import { closest, MamoriError } from '../core/index.js';
 import {
+  type AttestationRule,
   type Exemption,
   type ImageRules,
   type IsolationRules,
@@ -96,8 +97,10 @@ class Checker {
 
 function kind(v: unknown): string {
   if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'a list';
-  return typeof v === 'object' ? 'a mapping' : `${typeof v} ${shown(v)}`;
+  if (typeof v === 'object') return 'a mapping';
+  return typeof v === 'string' ? `the string ${shown(v)}` : `${typeof v} ${shown(v)}`;
 }
 function shown(v: unknown): string {
   const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
@@ -150,6 +153,7 @@ function parseImages(c: Checker, path: string, v: unknown): ImageRules | undefin
     'maxSeverity',
     'requireScan',
     'signatures',
+    'attestations',
   ]);
   if (!o) return undefined;
   const maxSeverity =
@@ -159,14 +163,33 @@ function parseImages(c: Checker, path: string, v: unknown): ImageRules | undefin
   let signatureKeys: string[] = [];
   if (o.signatures !== undefined) {
     const s = c.obj(`${path}.signatures`, o.signatures, ['keys']);
-    signatureKeys = c.list(`${path}.signatures.keys`, s?.keys);
-    signatureKeys.forEach((k, i) => {
-      if (k.length > POLICY_LIMITS.keyPem) c.fail(`${path}.signatures.keys[${i}]`, 'key is too long');
-      else if (!/^-----BEGIN PUBLIC KEY-----/.test(k.trim()) && !k.startsWith('/') && !k.startsWith('./')) {
-        c.fail(`${path}.signatures.keys[${i}]`, 'expected a PEM public key or a path to one');
-      }
-    });
-    if (s && signatureKeys.length === 0) c.fail(`${path}.signatures.keys`, 'name at least one public key');
+    signatureKeys = parseKeys(c, `${path}.signatures.keys`, s?.keys, s !== undefined);
+  }
+  const attestations: AttestationRule[] = [];
+  if (o.attestations !== undefined) {
+    if (!Array.isArray(o.attestations)) {
+      c.fail(`${path}.attestations`, `expected a list, got ${kind(o.attestations)}`);
+    } else if (o.attestations.length > POLICY_LIMITS.list) {
+      c.fail(`${path}.attestations`, `more than ${POLICY_LIMITS.list} entries`);
+    } else {
+      o.attestations.forEach((a: unknown, i) => {
+        const at = `${path}.attestations[${i}]`;
+        const e = c.obj(at, a, ['predicateType', 'keys']);
+        if (!e) return;
+        const raw = c.str(`${at}.predicateType`, e.predicateType);
+        const keys = parseKeys(c, `${at}.keys`, e.keys, true);
+        if (raw === undefined) return;
+        const predicateType = PREDICATE_ALIASES[raw] ?? raw;
+        if (!/^https?:\/\/[^\s]{1,500}$/.test(predicateType)) {
+          c.fail(
+            `${at}.predicateType`,
+            `expected a predicate type URI or one of ${Object.keys(PREDICATE_ALIASES).join(', ')}, got ${shown(raw)}`,
+          );
+          return;
+        }
+        attestations.push({ predicateType, keys });
+      });
+    }
   }
   const mutateToDigest = c.bool(`${path}.mutateToDigest`, o.mutateToDigest, false);
   return {
@@ -176,7 +199,30 @@ function parseImages(c: Checker, path: string, v: unknown): ImageRules | undefin
     ...(maxSeverity ? { maxSeverity } : {}),
     requireScan: c.bool(`${path}.requireScan`, o.requireScan, false),
     signatureKeys,
+    attestations,
   };
+}
+
+/** Short names of the usual attestation predicate types. */
+export const PREDICATE_ALIASES: Readonly<Record<string, string>> = {
+  'slsa-provenance': 'https://slsa.dev/provenance/v1',
+  'slsa-provenance-v0.2': 'https://slsa.dev/provenance/v0.2',
+  cyclonedx: 'https://cyclonedx.org/bom',
+  spdx: 'https://spdx.dev/Document',
+  vuln: 'https://cosign.sigstore.dev/attestation/vuln/v1',
+};
+
+/** PEM public keys or paths to them (read later by resolveKeyFiles). */
+function parseKeys(c: Checker, path: string, v: unknown, required: boolean): string[] {
+  const keys = c.list(path, v);
+  keys.forEach((k, i) => {
+    if (k.length > POLICY_LIMITS.keyPem) c.fail(`${path}[${i}]`, 'key is too long');
+    else if (!/^-----BEGIN PUBLIC KEY-----/.test(k.trim()) && !k.startsWith('/') && !k.startsWith('./')) {
+      c.fail(`${path}[${i}]`, 'expected a PEM public key or a path to one');
+    }
+  });
+  if (required && keys.length === 0) c.fail(path, 'name at least one public key');
+  return keys;
 }
 
 function parseIsolation(c: Checker, path: string, v: unknown): IsolationRules | undefined {

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { exemption, parsePolicy, parsePssSetting, PolicyError, rulesFor } from './index.js';
+import { exemption, loadPolicyFile, parsePolicy, parsePssSetting, PolicyError, rulesFor } from './index.js';
 
 const load = async (name: string): Promise<unknown> =>
   parse(await readFile(join(import.meta.dirname, 'testdata', name), 'utf8')) as unknown;
@@ -76,6 +78,55 @@ describe('policy model', () => {
         `${re} in:\n${got.join('\n')}`,
       );
     assert.equal(got.length, expect.length, got.join('\n'));
+  });
+
+  it('reads required attestations with predicate type aliases, and key files relative to the policy', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mamori-policy-att-'));
+    try {
+      const { publicKey } = generateKeyPairSync('ed25519');
+      const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+      await writeFile(join(dir, 'release.pub'), pem);
+      await writeFile(
+        join(dir, 'policy.yaml'),
+        [
+          'rules:',
+          '  - name: provenance',
+          '    images:',
+          '      attestations:',
+          '        - { predicateType: slsa-provenance, keys: [./release.pub] }',
+          '        - { predicateType: "https://example.com/custom/v1", keys: [./release.pub] }',
+        ].join('\n'),
+      );
+      const p = await loadPolicyFile(join(dir, 'policy.yaml'));
+      assert.deepEqual(p.rules[0]?.images?.attestations, [
+        { predicateType: 'https://slsa.dev/provenance/v1', keys: [pem] },
+        { predicateType: 'https://example.com/custom/v1', keys: [pem] },
+      ]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    assert.deepEqual(
+      problems({
+        rules: [
+          {
+            name: 'bad',
+            images: {
+              attestations: [
+                { predicateType: 'sbom', keys: [] },
+                { keys: ['-----BEGIN PUBLIC KEY-----'] },
+                7,
+              ],
+            },
+          },
+        ],
+      }),
+      [
+        'policy.rules[0].images.attestations[0].keys: name at least one public key',
+        'policy.rules[0].images.attestations[0].predicateType: expected a predicate type URI or one of slsa-provenance, slsa-provenance-v0.2, cyclonedx, spdx, vuln, got "sbom"',
+        'policy.rules[0].images.attestations[1].predicateType: expected a string, got nothing',
+        'policy.rules[0].images.attestations[2]: expected a mapping, got number "7"',
+      ],
+    );
   });
 
   it('refuses hostile shapes with messages, never a TypeError', () => {

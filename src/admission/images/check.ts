@@ -31,6 +31,10 @@ export interface ImageFacts {
   };
   /** Signature verification: whether one verified with a trusted key, else the reasons. */
   readonly signature?: { readonly verified: boolean; readonly reasons: readonly string[] };
+  /** Attestation verification per predicate type. */
+  readonly attestations?: Readonly<
+    Record<string, { readonly verified: boolean; readonly reasons: readonly string[] }>
+  >;
   /** Why a fact could not be looked up (registry unreachable, tag not found, …), for the messages. */
   readonly problem?: string;
 }
@@ -145,6 +149,17 @@ export function checkImage(
       path,
       message: `image ${image} has no valid signature from a trusted key: ${reasons.slice(0, 3).join('; ')}`,
       fix: `sign ${ref.name}@${digest ?? 'sha256:…'} with cosign using one of the policy's keys`,
+    });
+  }
+  for (const a of rules.attestations) {
+    const v = facts.attestations?.[a.predicateType];
+    if (v?.verified === true) continue;
+    const reasons = v?.reasons ?? [facts.problem ?? 'no attestation was checked'];
+    out.push({
+      control: 'image.attestation',
+      path,
+      message: `image ${image} has no ${a.predicateType} attestation signed by a trusted key: ${reasons.slice(0, 3).join('; ')}`,
+      fix: `attest ${ref.name}@${digest ?? 'sha256:…'} with cosign attest --type ${a.predicateType} using one of the rule's keys`,
     });
   }
   return out;

@@ -8,8 +8,12 @@ import type { BlobStore } from '../../image/types.js';
 import { parsePolicy, type PolicyRule } from '../../policy/index.js';
 import { startTestRegistry, type TestRegistry } from '../../registry/http/testing.js';
 import { applyPatch, mutateObject } from '../engine/index.js';
+import { checkImage } from '../images/index.js';
+import { DSSE_MEDIA_TYPE } from '../signature/index.js';
 import {
   Pusher,
+  dsseEnvelope,
+  inTotoStatement,
   makeKey,
   pushTagSignatures,
   signWithOpenssl,
@@ -123,6 +127,39 @@ describe('image resolver', () => {
     const none = await r.resolve(`${host}/team/unsigned:latest`, sig);
     assert.equal(none.signature?.verified, false);
     assert.match(none.signature?.reasons.join() ?? '', /^no signature found for sha256:/);
+  });
+
+  it('verifies a required SLSA provenance attestation (DSSE, signed with openssl) per predicate type', async () => {
+    const p = new Pusher(reg.url, 'team/attested');
+    const image = await p.image('attested');
+    const statement = inTotoStatement(image.digest, 'https://slsa.dev/provenance/v1', { builder: 'ci' });
+    await pushTagSignatures(
+      p,
+      image.digest,
+      [{ payload: await dsseEnvelope(dir, key, statement), mediaType: DSSE_MEDIA_TYPE, annotations: {} }],
+      '.att',
+    );
+    const c = counted();
+    const r = createImageResolver({ access: () => c.access });
+    const att = rule({
+      attestations: [
+        { predicateType: 'slsa-provenance', keys: [key.publicPem] },
+        { predicateType: 'cyclonedx', keys: [key.publicPem] },
+      ],
+    });
+    const f = await r.resolve(`${host}/team/attested@${image.digest}`, att);
+    assert.deepEqual(f.attestations?.['https://slsa.dev/provenance/v1'], { verified: true, reasons: [] });
+    assert.equal(f.attestations?.['https://cyclonedx.org/bom']?.verified, false);
+    assert.match(
+      f.attestations?.['https://cyclonedx.org/bom']?.reasons.join() ?? '',
+      /predicate type "https:\/\/slsa\.dev\/provenance\/v1" is not accepted/,
+    );
+    const v = checkImage(`${host}/team/attested@${image.digest}`, 'spec.containers[0].image', att.images!, f);
+    assert.deepEqual(
+      v.map((x) => x.control),
+      ['image.attestation'],
+    );
+    assert.match(v[0]?.message ?? '', /no https:\/\/cyclonedx\.org\/bom attestation/);
   });
 
   it('keeps scan results for the lifetime, then asks again; errors are facts, not exceptions, and not cached', async () => {

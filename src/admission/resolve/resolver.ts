@@ -14,7 +14,12 @@ import type { BlobStore } from '../../image/types.js';
 import type { ImageRules, PolicyRule } from '../../policy/index.js';
 import type { ImageResolver } from '../engine/index.js';
 import { allowedBy, canonicalName, type ImageFacts } from '../images/index.js';
-import { blobStoreSignatureSource, type SignatureSource, verifyImageSignatures } from '../signature/index.js';
+import {
+  blobStoreSignatureSource,
+  type SignatureSource,
+  verifyImageAttestations,
+  verifyImageSignatures,
+} from '../signature/index.js';
 import { createTtlCache } from './cache.js';
 
 export type ScanFacts = NonNullable<ImageFacts['scan']>;
@@ -56,9 +61,11 @@ type Cached =
   | { readonly kind: 'scan'; readonly scan: ScanFacts }
   | { readonly kind: 'signature'; readonly signature: SignatureFacts };
 
+type AttestationFacts = NonNullable<ImageFacts['attestations']>[string];
+
 function needs(rules: ImageRules): { scan: boolean; signature: boolean; digest: boolean } {
   const scan = rules.requireScan || rules.maxSeverity !== undefined;
-  const signature = rules.signatureKeys.length > 0;
+  const signature = rules.signatureKeys.length > 0 || rules.attestations.length > 0;
   return { scan, signature, digest: scan || signature || rules.mutateToDigest };
 }
 
@@ -93,6 +100,25 @@ async function verify(
     signature: {
       verified: r.verified.length > 0,
       reasons: r.verified.length > 0 ? [] : reasons.length > 0 ? reasons : ['no signature found'],
+    },
+  };
+}
+
+async function attest(
+  access: ImageAccess,
+  repository: string,
+  digest: string,
+  predicateType: string,
+  keys: readonly string[],
+): Promise<Cached> {
+  const source = access.signatures?.(repository) ?? blobStoreSignatureSource(access.store(repository));
+  const r = await verifyImageAttestations({ source, digest, keys, predicateTypes: [predicateType] });
+  const reasons = r.failures.map((f) => f.reason);
+  return {
+    kind: 'signature',
+    signature: {
+      verified: r.verified.length > 0,
+      reasons: r.verified.length > 0 ? [] : reasons.length > 0 ? reasons : ['no attestation found'],
     },
   };
 }
@@ -145,7 +171,26 @@ export function createImageResolver(o: ImageResolverOptions): CachingImageResolv
     } else if (need.scan) {
       problems.push(`${registry} is not a mamori registry: no scan result`);
     }
-    if (need.signature) {
+    if (rules.attestations.length > 0) {
+      const out: Record<string, AttestationFacts> = {};
+      for (const a of rules.attestations) {
+        try {
+          const c = await cache.get(
+            `g\0${at}\0${ref.name}\0${a.predicateType}\0${keyId(a.keys)}`,
+            (v) => (v.kind === 'signature' && v.signature.verified ? verifiedTtl : ttl),
+            () => attest(access, repository, at, a.predicateType, a.keys),
+          );
+          if (c.kind === 'signature') out[a.predicateType] = c.signature;
+        } catch (e) {
+          out[a.predicateType] = {
+            verified: false,
+            reasons: [`could not check attestations: ${errorMessage(e)}`],
+          };
+        }
+      }
+      facts.attestations = out;
+    }
+    if (rules.signatureKeys.length > 0) {
       try {
         const c = await cache.get(
           `g\0${at}\0${ref.name}\0${keyId(rules.signatureKeys)}`,
