@@ -112,7 +112,7 @@ export function generateEnforcerScript(opts: {
       ['%d', '0'],
       ['%s', '"-"'],
     ])}
-    ${cont('str(args->filename)')}
+    ${cont('K', 'str(args->filename)')}
   }`,
         ),
       );

@@ -63,10 +63,10 @@ describe('RecordAssembler', () => {
   it('joins argv (V) with the exec (E) and decodes hostile strings', () => {
     const { events, drops } = feed([
       printf('V 10 10 0 77 1000000 2 0 sh\\n'),
-      printf('+ 10 a b\\"c\\n\\n'),
-      printf('+ 10 \\uffffffff\\n'),
+      printf('+V 10 a b\\"c\\n\\n'),
+      printf('+V 10 \\uffffffff\\n'),
       printf('E 10 10 1000 77 2000000 1 9 10 49663 0 4480 0 we ird\\n'),
-      printf('+ 10 /bin/x y\\n'),
+      printf('+E 10 /bin/x y\\n'),
     ]);
     assert.equal(drops, 0);
     assert.deepEqual(events, [
@@ -85,14 +85,28 @@ describe('RecordAssembler', () => {
       },
     ]);
   });
+  it('joins records of one thread read out of order from two CPUs (the exec before its argv)', () => {
+    const { events, drops } = feed([
+      printf('V 10 10 0 77 1000000 2 0 sh\\n'),
+      printf('+V 10 sh\\n'),
+      // The thread migrated: its exec, from another CPU's buffer, arrives before the rest of the argv.
+      printf('E 10 10 0 77 2000000 1 9 10 0 0 0 0 sh\\n'),
+      printf('+E 10 /bin/sh\\n'),
+      printf('+V 10 -c\\n'),
+    ]);
+    assert.equal(drops, 0);
+    assert.equal(events.length, 1);
+    assert.deepEqual((events[0] as { argv?: string[] }).argv, ['sh', '-c']);
+    assert.equal((events[0] as { exe?: string }).exe, '/bin/sh');
+  });
   it('counts orphans, malformed headers and incomplete events as drops', () => {
     const { events, drops } = feed([
-      printf('+ 99 orphan\\n'),
+      printf('+V 99 orphan\\n'),
       printf('E 1 1 0 1 1 1 x 0 0 0 0 0 comm\\n'),
       printf('Z 1 1 0 1 1 0 comm\\n'),
       printf('O 5 5 0 1 1 1 0 /etc/shadow\\n'),
       printf('O 5 5 0 1 1 1 0 /etc/gshadow\\n'),
-      printf('+ 5 cat\\n'),
+      printf('+O 5 cat\\n'),
       printf('N 6 6 0 1 1 3 165 0 0 mount\\n'),
       printf(''),
     ]);
@@ -115,7 +129,7 @@ describe('RecordAssembler', () => {
     const { events } = feed([
       printf('A 3 3 0 8 1 0 10 4660 6 1 8080 ::1 srv\\n'),
       printf('C 4 4 0 8 1 1 1 1 0 1 0 - cli\\n'),
-      printf('+ 4 sock\\n'),
+      printf('+C 4 sock\\n'),
       printf('N 5 5 0 8 1 0 272 1073741824 0 un\\n'),
     ]);
     assert.deepEqual(

@@ -30,6 +30,8 @@ export type AssembledEvent = ContainerEvent | EnforcementEvent;
 
 const INT = /^-?[0-9]{1,20}$/;
 
+const pendingKey = (tid: number, tag: string): string => `${tid}${tag}`;
+
 function fdKind(mode: number, rdev: number): FdKind {
   switch (mode & 0o170000) {
     case 0:
@@ -67,48 +69,67 @@ export interface AssemblerOptions {
 /** Stateful decoder of printf records; `drops` counts what could not be assembled. */
 export class RecordAssembler {
   drops = 0;
-  private readonly pending = new Map<number, Header>();
+  /** Headers waiting for their continuation records, by thread and tag. */
+  private readonly pending = new Map<string, Header>();
   private readonly argv = new Map<number, { args: Buffer[]; truncated: boolean }>();
+  /** Execs whose argv records were still on their way, by thread. */
+  private readonly waitingExec = new Map<number, Header>();
 
   constructor(private readonly opts: AssemblerOptions) {}
 
   /** Feeds one record's bytes; returns the events it completes. */
   push(data: Buffer): AssembledEvent[] {
     const rec = data.length > 0 && data[data.length - 1] === 0x0a ? data.subarray(0, data.length - 1) : data;
-    if (rec.length >= 2 && rec[0] === 0x2b && rec[1] === 0x20) return this.continuation(rec);
+    if (rec.length >= 3 && rec[0] === 0x2b && rec[2] === 0x20) return this.continuation(rec);
     const h = this.header(rec);
     if (h === undefined) {
       this.drops++;
       return [];
     }
-    if (this.pending.delete(h.tid)) this.drops++;
-    if (h.needed === 0) return this.finish(h);
+    const key = pendingKey(h.tid, h.tag);
+    const out: AssembledEvent[] = [];
+    if (this.pending.delete(key)) {
+      this.drops++;
+      // An exec waiting for the argv of the header just lost goes out without it.
+      const waiting = h.tag === 'V' ? this.waitingExec.get(h.tid) : undefined;
+      if (waiting) {
+        this.waitingExec.delete(h.tid);
+        out.push(this.exec(waiting, undefined));
+      }
+    }
+    if (h.needed === 0) return [...out, ...this.finish(h)];
     if (this.pending.size >= MAX_PENDING) {
       const oldest = this.pending.keys().next().value;
       if (oldest !== undefined) this.pending.delete(oldest);
       this.drops++;
     }
-    this.pending.set(h.tid, h);
-    return [];
+    this.pending.set(key, h);
+    return out;
   }
 
-  /** Counts events still waiting for continuation records (at stop). */
-  flush(): void {
+  /** At stop: counts events still waiting for continuation records; returns execs that waited for argv. */
+  flush(): AssembledEvent[] {
     this.drops += this.pending.size;
     this.pending.clear();
+    // Execs still waiting for an argv that will not come are delivered without it.
+    const late = [...this.waitingExec.values()];
+    this.waitingExec.clear();
+    return late.map((h) => this.exec(h, undefined));
   }
 
   private continuation(rec: Buffer): AssembledEvent[] {
-    const sp = rec.indexOf(0x20, 2);
-    const tidText = sp < 0 ? '' : rec.toString('latin1', 2, sp);
-    const h = INT.test(tidText) ? this.pending.get(Number(tidText)) : undefined;
-    if (h === undefined) {
+    const tag = rec.toString('latin1', 1, 2);
+    const sp = rec.indexOf(0x20, 3);
+    const tidText = sp < 0 ? '' : rec.toString('latin1', 3, sp);
+    const key = INT.test(tidText) ? pendingKey(Number(tidText), tag) : undefined;
+    const h = key === undefined ? undefined : this.pending.get(key);
+    if (h === undefined || key === undefined) {
       this.drops++;
       return [];
     }
     h.extras.push(rec.subarray(sp + 1));
     if (h.extras.length < h.needed) return [];
-    this.pending.delete(h.tid);
+    this.pending.delete(key);
     return this.finish(h);
   }
 
@@ -144,6 +165,31 @@ export class RecordAssembler {
     };
   }
 
+  private exec(h: Header, av: { args: Buffer[]; truncated: boolean } | undefined): AssembledEvent {
+    const [ppid, , m0, r0, m1, r1] = h.fields.map((x) => (INT.test(x) ? Number(x) : NaN)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    return {
+      time: h.time,
+      cgroupId: h.cgroupId,
+      pid: h.pid,
+      uid: h.uid,
+      kind: 'exec',
+      comm: utf8.decode(h.last),
+      ppid,
+      exe: utf8.decode(h.extras[0] ?? Buffer.alloc(0)),
+      argv: (av?.args ?? []).map((a) => utf8.decode(a)),
+      ...(av === undefined || av.truncated ? { argvTruncated: true } : {}),
+      stdin: fdKind(m0, r0),
+      stdout: fdKind(m1, r1),
+    };
+  }
+
   private cut(b: Buffer): boolean {
     return b.length >= this.opts.strlen - 1;
   }
@@ -154,29 +200,33 @@ export class RecordAssembler {
     const comm = utf8.decode(h.last);
     switch (h.tag) {
       case 'V': {
+        const av = { args: h.extras, truncated: f[0] === 1 || h.extras.some((a) => this.cut(a)) };
+        // Its exec came first (read from another CPU's buffer): it waited for this.
+        const waiting = this.waitingExec.get(h.tid);
+        if (waiting) {
+          this.waitingExec.delete(h.tid);
+          return [this.exec(waiting, av)];
+        }
         if (this.argv.size >= MAX_PENDING) this.argv.delete(this.argv.keys().next().value ?? -1);
         this.argv.delete(h.tid);
-        this.argv.set(h.tid, { args: h.extras, truncated: f[0] === 1 || h.extras.some((a) => this.cut(a)) });
+        this.argv.set(h.tid, av);
         return [];
       }
       case 'E': {
-        const [ppid, oldPid, m0, r0, m1, r1] = f as [number, number, number, number, number, number];
+        const oldPid = f[1] ?? NaN;
         const av = this.argv.get(oldPid);
         this.argv.delete(oldPid);
-        const exe = h.extras[0] ?? Buffer.alloc(0);
-        return [
-          {
-            ...base,
-            kind: 'exec',
-            comm,
-            ppid,
-            exe: utf8.decode(exe),
-            argv: (av?.args ?? []).map((a) => utf8.decode(a)),
-            ...(av === undefined || av.truncated ? { argvTruncated: true } : {}),
-            stdin: fdKind(m0, r0),
-            stdout: fdKind(m1, r1),
-          },
-        ];
+        if (av === undefined && this.pending.has(pendingKey(oldPid, 'V'))) {
+          // The argv records of this exec are still arriving: wait for them.
+          if (this.waitingExec.size >= MAX_PENDING) {
+            const oldest = this.waitingExec.keys().next().value;
+            if (oldest !== undefined) this.waitingExec.delete(oldest);
+            this.drops++;
+          }
+          this.waitingExec.set(oldPid, h);
+          return [];
+        }
+        return [this.exec(h, av)];
       }
       case 'X': {
         const code = f[0]!;

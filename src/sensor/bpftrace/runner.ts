@@ -241,7 +241,7 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
     });
     child.on('close', (code, signal) => {
       const before = asm.drops;
-      asm.flush();
+      for (const ev of asm.flush()) queue.push(ev);
       drop('parse', asm.drops - before);
       if (!attached) {
         rejectReady(

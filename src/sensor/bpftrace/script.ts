@@ -41,8 +41,14 @@ export function header(
   return `printf("${fmt}\\n", ${args});`;
 }
 
-export function cont(expr: string): string {
-  return `printf("+ %d %s\\n", tid, ${expr});`;
+/**
+ * A continuation record: `+TAG tid string`. The tag names the header it
+ * belongs to, so records of one thread read out of order from different
+ * CPUs' buffers (a thread that migrated between an execve's argv and its
+ * exec) still join the right event.
+ */
+export function cont(tag: string, expr: string): string {
+  return `printf("+${tag} %d %s\\n", tid, ${expr});`;
 }
 
 function has(o: NormalizedOptions, tp: string): boolean {
@@ -66,7 +72,7 @@ function execProbes(o: NormalizedOptions): string {
   ${header('V', '$n', [['%d', `$n == ${n} && *(args->argv + ${n}) != 0 ? 1 : 0`]])}
   $i = 0;
   while ($i < $n) {
-    ${cont('str(*(args->argv + $i))')}
+    ${cont('V', 'str(*(args->argv + $i))')}
     $i++;
   }`,
     );
@@ -80,7 +86,7 @@ function execProbes(o: NormalizedOptions): string {
     ['%d', '$f1->f_inode->i_mode'],
     ['%d', '$f1->f_inode->i_rdev'],
   ])}
-  ${cont('str(args->filename)')}`;
+  ${cont('E', 'str(args->filename)')}`;
   return [
     store('sys_enter_execve'),
     has(o, 'syscalls:sys_enter_execveat') ? store('sys_enter_execveat') : '',
@@ -119,7 +125,7 @@ export function sockaddrRecords(tag: string, addrExpr: string, withUnix: boolean
     $su = (struct sockaddr_un *)${addrExpr};
     $abs = *((uint8 *)${addrExpr} + 2) == 0 ? 1 : 0;
     ${header(tag, '1', f('1', '$abs', '"-"'))}
-    if ($abs) { ${cont(`str((uint8 *)${addrExpr} + 3)`)} } else { ${cont('$su->sun_path')} }
+    if ($abs) { ${cont(tag, `str((uint8 *)${addrExpr} + 3)`)} } else { ${cont(tag, '$su->sun_path')} }
   }`
     : '';
   return `  $fam = ((struct sockaddr *)${addrExpr})->sa_family;
@@ -231,7 +237,7 @@ function openProbes(o: NormalizedOptions): string {
   ${t.reads}
   if (${cond}) {
     ${header('O', '1', [['%llu', '$fl']], 'str(args->filename)')}
-    ${cont('comm')}
+    ${cont('O', 'comm')}
   }`;
   return [
     probe('tracepoint:syscalls:sys_enter_openat', o.filter, body('args->flags')),
@@ -277,7 +283,7 @@ function notableProbes(o: NormalizedOptions): string {
           ['%d', String(s.nr)],
           ['%llu', `(uint64)${s.a1}`],
           ['%llu', `(uint64)${s.a2}`],
-        ])}\n${s.strings.map((e) => `  ${cont(`str(${e})`)}`).join('\n')}`,
+        ])}\n${s.strings.map((e) => `  ${cont('N', `str(${e})`)}`).join('\n')}`,
       ),
     )
     .join('');
