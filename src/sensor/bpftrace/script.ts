@@ -289,6 +289,9 @@ function notableProbes(o: NormalizedOptions): string {
     .join('');
 }
 
+/** Leaves runc's setup tasks out of the syscall sets (by their comm, `runc:[…]`). */
+export const RUNC_SETUP_EXCLUDED = 'strncmp(comm, "runc:[", 6) != 0';
+
 function syscallProbes(o: NormalizedOptions): string {
   const ns = BigInt(o.syscallIntervalMs) * 1000000n;
   const [m0, m1] = SYSCALL_MAPS;
@@ -297,6 +300,10 @@ function syscallProbes(o: NormalizedOptions): string {
       'tracepoint:raw_syscalls:sys_enter',
       o.filter,
       `  if ((nsecs / ${ns}) % 2 == 0) { ${m0}[cgroup, args->id] = 1; } else { ${m1}[cgroup, args->id] = 1; }`,
+      // runc moves its own setup tasks (runc:[0:PARENT], [1:CHILD], [2:INIT]) into the
+      // container's cgroup before the workload starts: their unshare, mount, pivot_root, …
+      // are the runtime's, not the workload's, and must not be learned into its profile.
+      RUNC_SETUP_EXCLUDED,
     ) +
     probe(
       `interval:ms:${o.syscallIntervalMs}`,
