@@ -24,6 +24,9 @@ export async function main(
   program.addCommand((await import('./server.js')).serverCommand(io, setExit));
   program.addCommand((await import('./policy.js')).policyCommand(io, setExit, io.stdin ?? process.stdin));
   program.addCommand((await import('./admission.js')).admissionCommand(io, setExit));
+  program.addCommand((await import('./sensor.js')).sensorCommand(io, setExit));
+  program.addCommand((await import('./sensor.js')).eventsCommand(io, setExit));
+  program.addCommand((await import('./sensor.js')).profileCommand(io, setExit));
   const admin = await import('./admin.js');
   program.addCommand(admin.projectCommand(io, setExit));
   program.addCommand(admin.userCommand(io, setExit));

@@ -1,0 +1,139 @@
+/**
+ * Enrichment: the executable's hash and the process tree of an event.
+ *
+ * The tree comes from /proc while the processes live. A process that has
+ * already exited (most short-lived commands by the time their event is
+ * read) is described from its own exec event, and its ancestors from /proc
+ * or, when they are gone too, from the exec events remembered per pid. The
+ * walk stops at the container's init. Trees are cached for a moment per pid
+ * so that a burst of events of one process reads /proc once.
+ */
+import { readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ContainerRef, ExecEvent, ProcessInfo } from '../model/index.js';
+import { createExecutableHasher, processTree, type ExecutableHasher } from '../containers/index.js';
+
+export interface EnricherOptions {
+  readonly procRoot?: string;
+  readonly hasher?: ExecutableHasher;
+  /** Exec events remembered for trees of exited processes (default 8192). */
+  readonly rememberExecs?: number;
+  /** How long a tree is reused for events of the same pid (default 500 ms). */
+  readonly treeTtlMs?: number;
+}
+
+const MAX_DEPTH = 16;
+const MAX_TREES = 4096;
+
+function lruSet<K, V>(m: Map<K, V>, k: K, v: V, max: number): void {
+  m.delete(k);
+  m.set(k, v);
+  if (m.size > max) m.delete(m.keys().next().value as K);
+}
+
+export class Enricher {
+  private readonly execs = new Map<number, ProcessInfo & { readonly cgroupId: string }>();
+  private readonly trees = new Map<number, { tree: readonly ProcessInfo[]; until: number }>();
+  private readonly hasher: ExecutableHasher;
+  /** pid namespace of each container init seen (`pid:[…]`). */
+  private readonly initNs = new Map<number, string>();
+
+  constructor(private readonly opts: EnricherOptions = {}) {
+    this.hasher = opts.hasher ?? createExecutableHasher(opts.procRoot ? { procRoot: opts.procRoot } : {});
+  }
+
+  /** The exec event with the executable's hash (when the process is still there) and its process tree. */
+  async exec(ev: ExecEvent, container?: ContainerRef): Promise<{ event: ExecEvent; tree: ProcessInfo[] }> {
+    const sha256 = ev.sha256 ?? (await this.hasher.digest(ev.pid));
+    const event: ExecEvent = sha256 !== undefined ? { ...ev, sha256 } : ev;
+    const self: ProcessInfo = {
+      pid: ev.pid,
+      ppid: ev.ppid,
+      uid: ev.uid,
+      exe: ev.exe,
+      argv: ev.argv,
+      comm: ev.comm,
+      ...(sha256 !== undefined ? { sha256 } : {}),
+      time: ev.time,
+    };
+    lruSet(this.execs, ev.pid, { ...self, cgroupId: ev.cgroupId }, this.opts.rememberExecs ?? 8192);
+    this.trees.delete(ev.pid);
+    const init = container?.pid;
+    if (init === ev.pid) return { event, tree: [self] };
+    // The parent's tree is shared by its children's execs (cached); a parent outside the
+    // container (`runc exec`) is replaced by what the container's own exec events tell.
+    let above: ProcessInfo[] = [];
+    if (container === undefined || (await this.sameNamespace(ev.ppid, container)))
+      above = await this.tree(ev.ppid, container);
+    if (above.length === 0) above = this.fromExecs(ev.ppid, init, ev.cgroupId);
+    if (init !== undefined && above.at(-1)?.pid !== init)
+      above = [...above, ...(await this.tree(init, container)).slice(0, 1)];
+    return { event, tree: [self, ...above].slice(0, MAX_DEPTH) };
+  }
+
+  /** Whether `pid` shares the pid namespace of the container's init (false when unknown). */
+  async sameNamespace(pid: number, container: ContainerRef): Promise<boolean> {
+    const init = container.pid;
+    if (init === undefined || !Number.isSafeInteger(pid) || pid <= 0) return false;
+    const proc = this.opts.procRoot ?? '/proc';
+    const ns = (p: number): Promise<string | undefined> =>
+      readlink(join(proc, String(p), 'ns', 'pid')).catch(() => undefined);
+    let mine = this.initNs.get(init);
+    if (mine === undefined) {
+      mine = await ns(init);
+      if (mine !== undefined) lruSet(this.initNs, init, mine, MAX_TREES);
+    }
+    const theirs = await ns(pid);
+    return mine !== undefined && theirs === mine;
+  }
+
+  /** The process `pid`, its parent, … up to the container's init (cached briefly). */
+  async tree(pid: number, container?: ContainerRef): Promise<ProcessInfo[]> {
+    const now = Date.now();
+    const hit = this.trees.get(pid);
+    if (hit && hit.until > now) return [...hit.tree];
+    const init = container?.pid;
+    let tree: ProcessInfo[] = await processTree(pid, {
+      ...(this.opts.procRoot ? { procRoot: this.opts.procRoot } : {}),
+      ...(init !== undefined ? { init } : {}),
+      maxDepth: MAX_DEPTH,
+    });
+    if (tree.length === 0) tree = this.fromExecs(pid, init, undefined);
+    else tree = tree.map((p) => this.preferExec(p));
+    lruSet(this.trees, pid, { tree, until: now + (this.opts.treeTtlMs ?? 500) }, MAX_TREES);
+    return tree;
+  }
+
+  /** The exec event's view of a live process (the path as exec'd, the hash) when it is the same program. */
+  private preferExec(p: ProcessInfo): ProcessInfo {
+    const e = this.execs.get(p.pid);
+    if (!e || e.comm !== p.comm) return p;
+    return { ...p, exe: e.exe, ...(e.sha256 !== undefined ? { sha256: e.sha256 } : {}), time: e.time ?? 0 };
+  }
+
+  /** The chain of remembered exec events from `pid` up (within one cgroup when `cgroupId` is given). */
+  private fromExecs(pid: number, init: number | undefined, cgroupId: string | undefined): ProcessInfo[] {
+    const out: ProcessInfo[] = [];
+    const seen = new Set<number>();
+    for (let cur = pid; out.length < MAX_DEPTH && !seen.has(cur);) {
+      seen.add(cur);
+      const e = this.execs.get(cur);
+      if (!e || (cgroupId !== undefined && e.cgroupId !== cgroupId)) break;
+      const { cgroupId: _c, ...p } = e;
+      out.push(p);
+      if (cur === init) break;
+      cur = p.ppid;
+    }
+    return out;
+  }
+
+  /** Whether an exec of `pid` inside cgroup `cgroupId` was seen (and is still remembered). */
+  hasExec(pid: number, cgroupId: string): boolean {
+    return this.execs.get(pid)?.cgroupId === cgroupId;
+  }
+
+  /** Forgets the cached tree of an exited process (its exec stays remembered for its children's trees). */
+  exited(pid: number): void {
+    this.trees.delete(pid);
+  }
+}
