@@ -19,7 +19,7 @@ const sha256 = (b) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
 
 async function blob(data) {
   const d = sha256(data);
-  const res = await fetch(`${url}/v2/${repo}/blobs/uploads/?digest=${d}`, {
+  const res = await globalThis.fetch(`${url}/v2/${repo}/blobs/uploads/?digest=${d}`, {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/octet-stream' },
     body: data,
@@ -29,7 +29,7 @@ async function blob(data) {
 }
 
 async function manifest(reference, body) {
-  const res = await fetch(`${url}/v2/${repo}/manifests/${reference}`, {
+  const res = await globalThis.fetch(`${url}/v2/${repo}/manifests/${reference}`, {
     method: 'PUT',
     headers: { ...auth, 'content-type': 'application/vnd.oci.image.manifest.v1+json' },
     body,
