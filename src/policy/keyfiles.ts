@@ -3,31 +3,19 @@
  * here, relative to the directory of the file that named them, so the rest
  * of mamori only ever sees PEM text.
  */
-import { open } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { MamoriError } from '../core/index.js';
+import { decodeUtf8, errorMessage, isMamoriError, MamoriError, readBoundedFile } from '../core/index.js';
 import type { Policy } from './model.js';
 import { POLICY_LIMITS } from './parse.js';
 
 async function readKey(path: string, where: string): Promise<string> {
   let text: string;
   try {
-    const f = await open(path, 'r');
-    try {
-      const st = await f.stat();
-      if (!st.isFile()) throw new MamoriError('INVALID_ARGUMENT', `${where}: ${path} is not a file`);
-      const buf = Buffer.alloc(Math.min(st.size, POLICY_LIMITS.keyPem + 1));
-      const { bytesRead } = await f.read(buf, 0, buf.length, 0);
-      text = buf.subarray(0, bytesRead).toString('utf8');
-    } finally {
-      await f.close();
-    }
+    text = decodeUtf8(await readBoundedFile(path, POLICY_LIMITS.keyPem), path);
   } catch (e) {
-    if (e instanceof MamoriError) throw e;
-    throw new MamoriError('INVALID_ARGUMENT', `${where}: cannot read the key file ${path}: ${String(e)}`);
-  }
-  if (text.length > POLICY_LIMITS.keyPem) {
-    throw new MamoriError('INVALID_ARGUMENT', `${where}: the key file ${path} is too large`);
+    throw new MamoriError(isMamoriError(e) ? e.code : 'IO', `${where}: key file ${errorMessage(e)}`, {
+      cause: e,
+    });
   }
   if (!/^-----BEGIN PUBLIC KEY-----/.test(text.trim())) {
     throw new MamoriError('INVALID_ARGUMENT', `${where}: ${path} does not hold a PEM public key`);
