@@ -10,6 +10,6 @@ export type { V2Route } from './router.js';
 export { toErrorResponse, uploadRange } from './errors.js';
 export type { ErrorResponse } from './errors.js';
 export { parseRangeHeader } from './blobs.js';
-export { PAGE_LIMIT, visibleRepositories } from './listings.js';
+export { PAGE_LIMIT, referrerDescriptor, visibleRepositories } from './listings.js';
 export type { Caller, RegistryAuthorizer, RegistryEvent, RegistryHooks, RepositoryAction } from './auth.js';
 export { ANONYMOUS } from './context.js';

@@ -11,7 +11,7 @@ import {
   MediaTypes,
 } from '../spec/index.js';
 import type { Descriptor } from '../spec/index.js';
-import type { StateStore } from '../state/index.js';
+import type { ManifestRecord, StateStore } from '../state/index.js';
 import type { Caller, RegistryAuthorizer } from './auth.js';
 import { v2Path } from './context.js';
 import type { RegistryContext, RegistryRequest, Reply } from './context.js';
@@ -118,6 +118,17 @@ export async function listCatalog(ctx: RegistryContext, req: RegistryRequest): P
   return { status: 200, headers, json: catalogBody(items) };
 }
 
+/** A referrer as the referrers API lists it: its descriptor with artifact type and annotations. */
+export function referrerDescriptor(r: ManifestRecord): Descriptor {
+  return {
+    mediaType: r.mediaType,
+    digest: r.digest,
+    size: r.size,
+    ...(r.artifactType !== undefined ? { artifactType: r.artifactType } : {}),
+    ...(r.annotations && Object.keys(r.annotations).length > 0 ? { annotations: { ...r.annotations } } : {}),
+  };
+}
+
 /** `GET /v2/<name>/referrers/<digest>?artifactType=`: an image index of the manifests whose subject is `digest`. */
 export async function listReferrers(
   ctx: RegistryContext,
@@ -134,13 +145,7 @@ export async function listReferrers(
     ...(page.last !== undefined ? { last: page.last } : {}),
     ...(artifactType !== undefined ? { artifactType } : {}),
   });
-  const manifests: Descriptor[] = result.items.map((r) => ({
-    mediaType: r.mediaType,
-    digest: r.digest,
-    size: r.size,
-    ...(r.artifactType !== undefined ? { artifactType: r.artifactType } : {}),
-    ...(r.annotations && Object.keys(r.annotations).length > 0 ? { annotations: { ...r.annotations } } : {}),
-  }));
+  const manifests = result.items.map(referrerDescriptor);
   const applied = filtersAppliedHeader(artifactType !== undefined ? ['artifactType'] : []);
   return {
     status: 200,

@@ -29,6 +29,7 @@ import {
 import { MamoriError } from '../../core/index.js';
 import { RegistryClient, resolveCredentials } from '../../image/registry/index.js';
 import type { Policy } from '../../policy/index.js';
+import { referrerDescriptor } from '../http/index.js';
 import { referrersIndex } from '../spec/index.js';
 import { RegistryImageStore, type ScanEvent } from '../scanning/index.js';
 import { readBoundedBody } from './body.js';
@@ -54,19 +55,7 @@ function localSignatures(s: Services, repository: string): SignatureSource {
     ...base,
     async listReferrers(digest, maxBytes) {
       const page = await s.state.referrers(repository, digest, { n: MAX_REFERRERS });
-      const json = Buffer.from(
-        JSON.stringify(
-          referrersIndex(
-            page.items.map((r) => ({
-              mediaType: r.mediaType,
-              digest: r.digest,
-              size: r.size,
-              ...(r.artifactType !== undefined ? { artifactType: r.artifactType } : {}),
-              ...(r.annotations ? { annotations: { ...r.annotations } } : {}),
-            })),
-          ),
-        ),
-      );
+      const json = Buffer.from(JSON.stringify(referrersIndex(page.items.map(referrerDescriptor))));
       if (json.length > maxBytes) {
         throw new MamoriError('LIMIT_EXCEEDED', `referrers of ${digest} exceed ${maxBytes} bytes`);
       }
