@@ -86,41 +86,23 @@ async function tagDigest(access: ImageAccess, repository: string, tag: string): 
   }
 }
 
-async function verify(
-  access: ImageAccess,
-  repository: string,
-  digest: string,
-  keys: readonly string[],
-): Promise<Cached> {
-  const source = access.signatures?.(repository) ?? blobStoreSignatureSource(access.store(repository));
-  const r = await verifyImageSignatures({ source, digest, keys });
+/** A verification's outcome as cached facts: verified, or the reasons it was not. */
+function verdict(
+  r: { readonly verified: readonly unknown[]; readonly failures: readonly { readonly reason: string }[] },
+  noun: string,
+): Cached {
   const reasons = r.failures.map((f) => f.reason);
   return {
     kind: 'signature',
     signature: {
       verified: r.verified.length > 0,
-      reasons: r.verified.length > 0 ? [] : reasons.length > 0 ? reasons : ['no signature found'],
+      reasons: r.verified.length > 0 ? [] : reasons.length > 0 ? reasons : [`no ${noun} found`],
     },
   };
 }
 
-async function attest(
-  access: ImageAccess,
-  repository: string,
-  digest: string,
-  predicateType: string,
-  keys: readonly string[],
-): Promise<Cached> {
-  const source = access.signatures?.(repository) ?? blobStoreSignatureSource(access.store(repository));
-  const r = await verifyImageAttestations({ source, digest, keys, predicateTypes: [predicateType] });
-  const reasons = r.failures.map((f) => f.reason);
-  return {
-    kind: 'signature',
-    signature: {
-      verified: r.verified.length > 0,
-      reasons: r.verified.length > 0 ? [] : reasons.length > 0 ? reasons : ['no attestation found'],
-    },
-  };
+function sourceOf(access: ImageAccess, repository: string): SignatureSource {
+  return access.signatures?.(repository) ?? blobStoreSignatureSource(access.store(repository));
 }
 
 export function createImageResolver(o: ImageResolverOptions): CachingImageResolver {
@@ -171,36 +153,55 @@ export function createImageResolver(o: ImageResolverOptions): CachingImageResolv
     } else if (need.scan) {
       problems.push(`${registry} is not a mamori registry: no scan result`);
     }
+    // A verified signature or attestation is kept longer than a failed check.
+    const checked = async (
+      key: string,
+      noun: string,
+      run: () => Promise<Cached>,
+    ): Promise<SignatureFacts> => {
+      try {
+        const c = await cache.get(
+          `g\0${at}\0${ref.name}\0${key}`,
+          (v) => (v.kind === 'signature' && v.signature.verified ? verifiedTtl : ttl),
+          run,
+        );
+        if (c.kind === 'signature') return c.signature;
+      } catch (e) {
+        return { verified: false, reasons: [`could not check ${noun}s: ${errorMessage(e)}`] };
+      }
+      return { verified: false, reasons: [`no ${noun} was checked`] };
+    };
     if (rules.attestations.length > 0) {
       const out: Record<string, AttestationFacts> = {};
       for (const a of rules.attestations) {
-        try {
-          const c = await cache.get(
-            `g\0${at}\0${ref.name}\0${a.predicateType}\0${keyId(a.keys)}`,
-            (v) => (v.kind === 'signature' && v.signature.verified ? verifiedTtl : ttl),
-            () => attest(access, repository, at, a.predicateType, a.keys),
-          );
-          if (c.kind === 'signature') out[a.predicateType] = c.signature;
-        } catch (e) {
-          out[a.predicateType] = {
-            verified: false,
-            reasons: [`could not check attestations: ${errorMessage(e)}`],
-          };
-        }
+        out[a.predicateType] = await checked(
+          `${a.predicateType}\0${keyId(a.keys)}`,
+          'attestation',
+          async () =>
+            verdict(
+              await verifyImageAttestations({
+                source: sourceOf(access, repository),
+                digest: at,
+                keys: a.keys,
+                predicateTypes: [a.predicateType],
+              }),
+              'attestation',
+            ),
+        );
       }
       facts.attestations = out;
     }
     if (rules.signatureKeys.length > 0) {
-      try {
-        const c = await cache.get(
-          `g\0${at}\0${ref.name}\0${keyId(rules.signatureKeys)}`,
-          (v) => (v.kind === 'signature' && v.signature.verified ? verifiedTtl : ttl),
-          () => verify(access, repository, at, rules.signatureKeys),
-        );
-        if (c.kind === 'signature') facts.signature = c.signature;
-      } catch (e) {
-        facts.signature = { verified: false, reasons: [`could not check signatures: ${errorMessage(e)}`] };
-      }
+      facts.signature = await checked(keyId(rules.signatureKeys), 'signature', async () =>
+        verdict(
+          await verifyImageSignatures({
+            source: sourceOf(access, repository),
+            digest: at,
+            keys: rules.signatureKeys,
+          }),
+          'signature',
+        ),
+      );
     }
     if (problems.length > 0) facts.problem = problems.join('; ');
     return facts;
