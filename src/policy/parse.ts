@@ -4,7 +4,7 @@
  * (`policy.rules[0].mode: expected enforce, audit or warn, got "block"`),
  * unknown keys refused with a hint, sizes bounded.
  */
-import { closest, MamoriError } from '../core/index.js';
+import { didYouMean, MamoriError } from '../core/index.js';
 import {
   type AttestationRule,
   type Exemption,
@@ -50,13 +50,8 @@ class Checker {
     if (typeof v !== 'object' || v === null || Array.isArray(v))
       return this.fail(path, `expected a mapping, got ${kind(v)}`);
     for (const k of Object.keys(v)) {
-      if (!keys.includes(k)) {
-        const hint = closest(k, keys);
-        this.fail(
-          `${path}.${k}`,
-          `unknown key${hint ? ` (did you mean "${hint}"?)` : ''}; known: ${keys.join(', ')}`,
-        );
-      }
+      if (!keys.includes(k))
+        this.fail(`${path}.${k}`, `unknown key${didYouMean(k, keys)}; known: ${keys.join(', ')}`);
     }
     return v as Obj;
   }
