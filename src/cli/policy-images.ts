@@ -14,8 +14,7 @@ import {
   type ImageAccess,
   scanFactsOf,
 } from '../admission/resolve/index.js';
-import { type Credentials, RegistryClient, resolveCredentials } from '../image/registry/index.js';
-import type { BlobStore } from '../image/types.js';
+import { type Credentials, registryStores, resolveCredentials } from '../image/registry/index.js';
 import { apiPath, callApi, type ApiTarget } from './api-client.js';
 
 export interface PolicyImageOptions {
@@ -23,35 +22,6 @@ export interface PolicyImageOptions {
   readonly insecureRegistries: readonly string[];
   /** A mamori server whose scan results count (`https://registry.example.com`). */
   readonly mamoriServer?: string;
-}
-
-/** A registry client made on first use (credentials are looked up then). */
-function lazyStore(
-  registry: string,
-  repository: string,
-  insecure: boolean,
-  fallback: Credentials | undefined,
-): BlobStore {
-  let client: Promise<RegistryClient> | undefined;
-  const get = (): Promise<RegistryClient> =>
-    (client ??= resolveCredentials(registry, { repository, env: process.env, homeDir: homedir() })
-      .catch(() => undefined)
-      .then((found) => found ?? fallback)
-      .then(
-        (credentials) =>
-          new RegistryClient(
-            { registry, repository },
-            { ...(credentials ? { credentials } : {}), ...(insecure ? { insecure: true } : {}), retries: 1 },
-          ),
-      ));
-  return {
-    name: `docker://${registry}/${repository}`,
-    fetchManifest: async (reference, maxBytes) => (await get()).fetchManifest(reference, maxBytes),
-    openBlob: async (digest, size) => (await get()).openBlob(digest, size),
-    close: async () => {
-      if (client) await (await client).close();
-    },
-  };
 }
 
 export function policyImageResolver(o: PolicyImageOptions): CachingImageResolver {
@@ -69,34 +39,47 @@ export function policyImageResolver(o: PolicyImageOptions): CachingImageResolver
       },
     };
   }
+  const accessOf = (registry: string): ImageAccess => {
+    const host = registry.toLowerCase();
+    const target = mamori?.host === host ? mamori.target : undefined;
+    // The mamori server's own images are read with the same account as its API.
+    const fallback: Credentials | undefined =
+      target?.username !== undefined
+        ? { username: target.username, password: target.password ?? '', source: 'MAMORI_USERNAME' }
+        : undefined;
+    return {
+      store: registryStores(registry, {
+        credentials: async (repository) =>
+          (await resolveCredentials(registry, { repository, env: process.env, homeDir: homedir() }).catch(
+            () => undefined,
+          )) ?? fallback,
+        client: { ...(insecure.has(host) ? { insecure: true } : {}), retries: 1 },
+      }),
+      ...(target
+        ? {
+            scan: async (repository, digest) => {
+              const artifact = (await callApi(
+                target,
+                'GET',
+                apiPath('/repositories/{repository}/artifacts/{digest}', { repository, digest }),
+              )) as { scan?: unknown } | undefined;
+              return artifact?.scan === undefined ? { status: 'unscanned' } : scanFactsOf(artifact.scan);
+            },
+          }
+        : {}),
+    };
+  };
+  // One access (and so one client per repository) per registry for the whole run.
+  const accesses = new Map<string, ImageAccess>();
   return createImageResolver({
-    access(registry): ImageAccess {
-      const host = registry.toLowerCase();
-      const target = mamori?.host === host ? mamori.target : undefined;
-      return {
-        // The mamori server's own images are read with the same account as its API.
-        store: (repository) =>
-          lazyStore(
-            registry,
-            repository,
-            insecure.has(host),
-            target?.username !== undefined
-              ? { username: target.username, password: target.password ?? '', source: 'MAMORI_USERNAME' }
-              : undefined,
-          ),
-        ...(target
-          ? {
-              scan: async (repository, digest) => {
-                const artifact = (await callApi(
-                  target,
-                  'GET',
-                  apiPath('/repositories/{repository}/artifacts/{digest}', { repository, digest }),
-                )) as { scan?: unknown } | undefined;
-                return artifact?.scan === undefined ? { status: 'unscanned' } : scanFactsOf(artifact.scan);
-              },
-            }
-          : {}),
-      };
+    access(registry) {
+      const key = registry.toLowerCase();
+      let a = accesses.get(key);
+      if (!a) {
+        a = accessOf(registry);
+        accesses.set(key, a);
+      }
+      return a;
     },
   });
 }

@@ -17,4 +17,6 @@ export type { Credentials, CredentialOptions } from './credentials.js';
 export { parseWwwAuthenticate, challengeParam } from './challenge.js';
 export type { AuthChallenge } from './challenge.js';
 export { RegistryClient, openRegistryStore, MANIFEST_ACCEPT } from './client.js';
+export { registryStores } from './stores.js';
+export type { RegistryStoresOptions } from './stores.js';
 export type { RegistryOptions } from './client.js';

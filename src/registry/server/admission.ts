@@ -27,7 +27,7 @@ import {
   type WebhookReply,
 } from '../../admission/webhook/index.js';
 import { MamoriError } from '../../core/index.js';
-import { RegistryClient, resolveCredentials } from '../../image/registry/index.js';
+import { type Credentials, registryStores, resolveCredentials } from '../../image/registry/index.js';
 import type { Policy } from '../../policy/index.js';
 import { referrerDescriptor } from '../http/index.js';
 import { referrersIndex } from '../spec/index.js';
@@ -94,27 +94,24 @@ export interface AdmissionResolver {
 }
 
 /** The image resolver of the webhooks; `services` is read when a look-up happens. */
-export async function admissionResolver(
+export function admissionResolver(
   opts: AdmissionOptions,
   localNames: () => readonly string[],
   services: () => Services,
-): Promise<AdmissionResolver> {
+): AdmissionResolver {
+  // Other registries the policy names: clients made on first use, credentials
+  // (the server user's Docker config) looked up once per registry, then.
   const remote = new Map<string, ImageAccess>();
   for (const host of namedRegistries(opts.policy)) {
-    const credentials = await resolveCredentials(host, { env: process.env, homeDir: homedir() }).catch(
-      () => undefined,
-    );
+    let credentials: Promise<Credentials | undefined> | undefined;
     remote.set(host, {
-      store: (repository) =>
-        new RegistryClient(
-          { registry: host, repository },
-          {
-            ...(credentials ? { credentials } : {}),
-            retries: 1,
-            connectTimeoutMs: 5000,
-            readTimeoutMs: 10_000,
-          },
-        ),
+      store: registryStores(host, {
+        credentials: () =>
+          (credentials ??= resolveCredentials(host, { env: process.env, homeDir: homedir() }).catch(
+            () => undefined,
+          )),
+        client: { retries: 1, connectTimeoutMs: 5000, readTimeoutMs: 10_000 },
+      }),
     });
   }
   const local: ImageAccess = {

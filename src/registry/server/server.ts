@@ -206,7 +206,7 @@ export async function startRegistryServer(opts: RegistryServerOptions): Promise<
   const localNames: string[] = [...(opts.admission?.registryNames ?? [])].map((n) => n.toLowerCase());
   const opened: { services?: Services } = {};
   const admission = opts.admission
-    ? await admissionResolver(
+    ? admissionResolver(
         opts.admission,
         () => localNames,
         () => {
