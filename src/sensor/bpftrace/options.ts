@@ -39,7 +39,7 @@ export interface SensorScriptOptions {
   readonly families?: readonly EventFamily[];
   /** Longest string read from the kernel or user memory (bytes incl. NUL), 32..200; default 200. */
   readonly strlen?: number;
-  /** Most argv elements kept per exec, 1..32; default 20 (more marks the exec truncated). */
+  /** Most argv elements kept per exec, 1..64; default 32 (more marks the exec truncated). */
   readonly maxArgs?: number;
   /** Sensitive read prefixes (default DEFAULT_SENSITIVE_PATHS), at most 32. */
   readonly sensitivePaths?: readonly string[];
@@ -117,7 +117,7 @@ export function normalizeOptions(o: SensorScriptOptions = {}): NormalizedOptions
     filter: cgroupPredicate(o.cgroups),
     families,
     strlen,
-    maxArgs: intIn(o.maxArgs, 20, 1, 32, 'maxArgs'),
+    maxArgs: intIn(o.maxArgs, 32, 1, 64, 'maxArgs'),
     sensitivePaths,
     syscallIntervalMs: intIn(o.syscallIntervalMs, 1000, 100, 60000, 'syscallIntervalMs'),
     tracepoints: o.tracepoints,

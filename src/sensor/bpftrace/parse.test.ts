@@ -6,7 +6,7 @@ const line = (s: string): Buffer => Buffer.from(s, 'latin1');
 const printf = (data: string): Buffer => line(`{"type": "printf", "data": "${data}"}`);
 
 function feed(lines: Buffer[]): { events: unknown[]; drops: number } {
-  const asm = new RecordAssembler({ clockOffsetMs: 0, strlen: 200 });
+  const asm = new RecordAssembler({ clockOffsetMs: 0, strlen: 200, maxArgs: 32 });
   const events: unknown[] = [];
   let drops = 0;
   for (const l of lines) {
@@ -60,13 +60,15 @@ describe('decodeLine', () => {
 });
 
 describe('RecordAssembler', () => {
-  it('joins argv (V) with the exec (E) and decodes hostile strings', () => {
+  it('reads an exec (E) and one record per argument, byte for byte, whatever the arguments hold', () => {
+    const sock = (0o140777 * 2 ** 32).toString();
+    const pipe = (0o10600 * 2 ** 32).toString();
     const { events, drops } = feed([
-      printf('V 10 10 0 77 1000000 2 0 sh\\n'),
-      printf('+V 10 a b\\"c\\n\\n'),
-      printf('+V 10 \\uffffffff\\n'),
-      printf('E 10 10 1000 77 2000000 1 9 10 49663 0 4480 0 we ird\\n'),
-      printf('+E 10 /bin/x y\\n'),
+      printf(`E 10 10 1000 77 2000000 4 9 ${sock} ${pipe} /bin/we ird\\n`),
+      printf('+E 10 sh\\n'),
+      printf('+E 10 a b\\"c\\n\\n'),
+      printf('+E 10 \\uffffffff\\n'),
+      printf('+E 10 \\n'),
     ]);
     assert.equal(drops, 0);
     assert.deepEqual(events, [
@@ -78,31 +80,39 @@ describe('RecordAssembler', () => {
         kind: 'exec',
         comm: 'we ird',
         ppid: 9,
-        exe: '/bin/x y',
-        argv: ['a b"c\n', '\uFFFD'],
+        exe: '/bin/we ird',
+        argv: ['sh', 'a b"c\n', '\uFFFD', ''],
         stdin: 'socket',
         stdout: 'pipe',
       },
     ]);
   });
-  it('joins records of one thread read out of order from two CPUs (the exec before its argv)', () => {
-    const { events, drops } = feed([
-      printf('V 10 10 0 77 1000000 2 0 sh\\n'),
-      printf('+V 10 sh\\n'),
-      // The thread migrated: its exec, from another CPU's buffer, arrives before the rest of the argv.
-      printf('E 10 10 0 77 2000000 1 9 10 0 0 0 0 sh\\n'),
-      printf('+E 10 /bin/sh\\n'),
-      printf('+V 10 -c\\n'),
-    ]);
-    assert.equal(drops, 0);
-    assert.equal(events.length, 1);
-    assert.deepEqual((events[0] as { argv?: string[] }).argv, ['sh', '-c']);
-    assert.equal((events[0] as { exe?: string }).exe, '/bin/sh');
+  it('marks argv cut at maxArgs or at the string limit, and names comm as the kernel does', () => {
+    const asm = new RecordAssembler({ clockOffsetMs: 0, strlen: 8, maxArgs: 2 });
+    const got = [
+      printf('E 11 11 0 77 1 3 1 0 0 /usr/bin/a-very-long-program-name\\n'),
+      printf('+E 11 python3\\n'),
+      printf('+E 11 -c\\n'),
+      printf('E 12 12 0 77 1 1 1 0 0 /bin/sh\\n'),
+      printf('+E 12 1234567\\n'),
+      printf('E 13 13 0 77 1 0 1 0 0 /bin/x\\n'),
+    ].flatMap((l) => {
+      const d = decodeLine(l);
+      return d?.type === 'printf' ? asm.push(d.data) : [];
+    });
+    assert.equal(asm.drops, 0);
+    const ev = got as unknown as { argv: string[]; comm: string; argvTruncated?: boolean }[];
+    assert.deepEqual(ev[0]?.argv, ['python3', '-c']);
+    assert.equal(ev[0]?.argvTruncated, true);
+    assert.equal(ev[0]?.comm, 'a-very-long-pro');
+    assert.equal(ev[1]?.argvTruncated, true);
+    assert.deepEqual(ev[2]?.argv, []);
+    assert.equal(ev[2]?.argvTruncated, undefined);
   });
   it('counts orphans, malformed headers and incomplete events as drops', () => {
     const { events, drops } = feed([
-      printf('+V 99 orphan\\n'),
-      printf('E 1 1 0 1 1 1 x 0 0 0 0 0 comm\\n'),
+      printf('+E 99 61 62\\n'),
+      printf('E 1 1 0 1 1 1 x 0 0 comm\\n'),
       printf('Z 1 1 0 1 1 0 comm\\n'),
       printf('O 5 5 0 1 1 1 0 /etc/shadow\\n'),
       printf('O 5 5 0 1 1 1 0 /etc/gshadow\\n'),

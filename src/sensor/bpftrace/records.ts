@@ -1,8 +1,9 @@
 /**
  * Turns decoded printf records (see script.ts for the layout) into sensor
  * events. Multi-string events arrive as a header and continuation records of
- * the same thread; argv arrives before the exec it belongs to (V records).
- * Anything malformed, orphaned or left incomplete is counted, never thrown.
+ * the same thread and tag; an exec's argv arrives as hex pieces after its
+ * header. Anything malformed, orphaned or left incomplete is counted, never
+ * thrown.
  */
 import type {
   ContainerEvent,
@@ -16,7 +17,7 @@ import { X86_64_SYSCALLS } from './syscalls-x86_64.js';
 import type { EnforcementEvent } from './types.js';
 
 /** Tokens after `<tag> tid pid uid cgroup nsecs nextra`, before the final string. */
-const TAG_FIELDS: Readonly<Record<string, number>> = { E: 6, V: 1, X: 1, C: 6, S: 6, A: 6, O: 1, N: 3, K: 4 };
+const TAG_FIELDS: Readonly<Record<string, number>> = { E: 3, X: 1, C: 6, S: 6, A: 6, O: 1, N: 3, K: 4 };
 const MAX_PENDING = 4096;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -31,6 +32,8 @@ interface Header {
   readonly last: Buffer;
   readonly extras: Buffer[];
   readonly needed: number;
+  /** The count field: continuation records, or for an exec argc. */
+  readonly count: number;
 }
 
 export type AssembledEvent = ContainerEvent | EnforcementEvent;
@@ -71,6 +74,8 @@ export interface AssemblerOptions {
   readonly clockOffsetMs: number;
   /** The script's string limit: a string this long (minus NUL) may have been cut. */
   readonly strlen: number;
+  /** Most argv elements the script prints per exec (options.maxArgs). */
+  readonly maxArgs: number;
 }
 
 /** Stateful decoder of printf records; `drops` counts what could not be assembled. */
@@ -78,9 +83,6 @@ export class RecordAssembler {
   drops = 0;
   /** Headers waiting for their continuation records, by thread and tag. */
   private readonly pending = new Map<string, Header>();
-  private readonly argv = new Map<number, { args: Buffer[]; truncated: boolean }>();
-  /** Execs whose argv records were still on their way, by thread. */
-  private readonly waitingExec = new Map<number, Header>();
 
   constructor(private readonly opts: AssemblerOptions) {}
 
@@ -94,34 +96,22 @@ export class RecordAssembler {
       return [];
     }
     const key = pendingKey(h.tid, h.tag);
-    const out: AssembledEvent[] = [];
-    if (this.pending.delete(key)) {
-      this.drops++;
-      // An exec waiting for the argv of the header just lost goes out without it.
-      const waiting = h.tag === 'V' ? this.waitingExec.get(h.tid) : undefined;
-      if (waiting) {
-        this.waitingExec.delete(h.tid);
-        out.push(this.exec(waiting, undefined));
-      }
-    }
-    if (h.needed === 0) return [...out, ...this.finish(h)];
+    if (this.pending.delete(key)) this.drops++;
+    if (h.needed === 0) return this.finish(h);
     if (this.pending.size >= MAX_PENDING) {
       const oldest = this.pending.keys().next().value;
       if (oldest !== undefined) this.pending.delete(oldest);
       this.drops++;
     }
     this.pending.set(key, h);
-    return out;
+    return [];
   }
 
-  /** At stop: counts events still waiting for continuation records; returns execs that waited for argv. */
+  /** At stop: counts events still waiting for continuation records. */
   flush(): AssembledEvent[] {
     this.drops += this.pending.size;
     this.pending.clear();
-    // Execs still waiting for an argv that will not come are delivered without it.
-    const late = [...this.waitingExec.values()];
-    this.waitingExec.clear();
-    return late.map((h) => this.exec(h, undefined));
+    return [];
   }
 
   private continuation(rec: Buffer): AssembledEvent[] {
@@ -154,7 +144,8 @@ export class RecordAssembler {
     }
     const [tid, pid, uid, cg, ns, nextra] = tokens;
     if (![tid, pid, uid, cg, ns, nextra].every((t) => t !== undefined && INT.test(t))) return undefined;
-    const needed = Number(nextra);
+    // An exec header carries argc instead: one record per argument follows, up to maxArgs.
+    const needed = tag === 'E' ? Math.min(this.opts.maxArgs, Number(nextra)) : Number(nextra);
     if (needed < 0 || needed > 64) return undefined;
     const fields = tokens.slice(6);
     if (!fields.every((f) => INT.test(f) || /^[0-9a-f.:-]{1,64}$/.test(f))) return undefined;
@@ -169,18 +160,15 @@ export class RecordAssembler {
       last: rec.subarray(at),
       extras: [],
       needed,
+      count: Number(nextra),
     };
   }
 
-  private exec(h: Header, av: { args: Buffer[]; truncated: boolean } | undefined): AssembledEvent {
-    const [ppid, , m0, r0, m1, r1] = h.fields.map((x) => (INT.test(x) ? Number(x) : NaN)) as [
-      number,
-      number,
-      number,
-      number,
-      number,
-      number,
-    ];
+  private exec(h: Header): AssembledEvent[] {
+    const [ppid, s0, s1] = h.fields.map((x) => (INT.test(x) ? Number(x) : NaN)) as [number, number, number];
+    const exe = h.last;
+    // The kernel names the new program after the last path component, cut to 15 bytes.
+    const comm = exe.subarray(exe.lastIndexOf(0x2f) + 1).subarray(0, 15);
     // One plain literal, optional fields assigned after: a literal with a
     // conditional spread costs microseconds per object in V8, on the hot path.
     const ev: { -readonly [K in keyof ExecEvent]: ExecEvent[K] } = {
@@ -189,15 +177,15 @@ export class RecordAssembler {
       pid: h.pid,
       uid: h.uid,
       kind: 'exec',
-      comm: utf8.decode(h.last),
+      comm: utf8.decode(comm),
       ppid,
-      exe: utf8.decode(h.extras[0] ?? Buffer.alloc(0)),
-      argv: (av?.args ?? []).map((a) => utf8.decode(a)),
-      stdin: fdKind(m0, r0),
-      stdout: fdKind(m1, r1),
+      exe: utf8.decode(exe),
+      argv: h.extras.map((a) => utf8.decode(a)),
+      stdin: fdKind(Math.floor(s0 / 2 ** 32), s0 % 2 ** 32),
+      stdout: fdKind(Math.floor(s1 / 2 ** 32), s1 % 2 ** 32),
     };
-    if (av === undefined || av.truncated) ev.argvTruncated = true;
-    return ev;
+    if (h.count > h.extras.length || h.extras.some((a) => this.cut(a))) ev.argvTruncated = true;
+    return [ev];
   }
 
   private cut(b: Buffer): boolean {
@@ -209,35 +197,8 @@ export class RecordAssembler {
     const base = { time: h.time, cgroupId: h.cgroupId, pid: h.pid, uid: h.uid };
     const comm = utf8.decode(h.last);
     switch (h.tag) {
-      case 'V': {
-        const av = { args: h.extras, truncated: f[0] === 1 || h.extras.some((a) => this.cut(a)) };
-        // Its exec came first (read from another CPU's buffer): it waited for this.
-        const waiting = this.waitingExec.get(h.tid);
-        if (waiting) {
-          this.waitingExec.delete(h.tid);
-          return [this.exec(waiting, av)];
-        }
-        if (this.argv.size >= MAX_PENDING) this.argv.delete(this.argv.keys().next().value ?? -1);
-        this.argv.delete(h.tid);
-        this.argv.set(h.tid, av);
-        return [];
-      }
-      case 'E': {
-        const oldPid = f[1] ?? NaN;
-        const av = this.argv.get(oldPid);
-        this.argv.delete(oldPid);
-        if (av === undefined && this.pending.has(pendingKey(oldPid, 'V'))) {
-          // The argv records of this exec are still arriving: wait for them.
-          if (this.waitingExec.size >= MAX_PENDING) {
-            const oldest = this.waitingExec.keys().next().value;
-            if (oldest !== undefined) this.waitingExec.delete(oldest);
-            this.drops++;
-          }
-          this.waitingExec.set(oldPid, h);
-          return [];
-        }
-        return [this.exec(h, av)];
-      }
+      case 'E':
+        return this.exec(h);
       case 'X': {
         const code = f[0]!;
         const exitCode = (code & 0x7f) === 0 ? (code >>> 8) & 0xff : 128 + (code & 0x7f);

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MamoriError } from '../../core/errors.js';
 import { decodeLine } from './jsonline.js';
+import { normalizeOptions } from './options.js';
 import type { SensorScriptOptions } from './options.js';
 import { BoundedQueue } from './queue.js';
 import type { DropSource } from './queue.js';
@@ -124,7 +125,8 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
   const pages = intOpt(options.perfRbPages, 1024, 1, 65536, 'perfRbPages');
   const keys = intOpt(options.mapKeysMax, 65536, 1024, 1 << 22, 'mapKeysMax');
   const stopTimeout = intOpt(options.stopTimeoutMs, 5000, 0, 600000, 'stopTimeoutMs');
-  const strlen = options.strlen ?? 200;
+  const norm = normalizeOptions(options);
+  const strlen = norm.strlen;
   if (process.getuid?.() !== 0) throw new MamoriError('DENIED', 'the sensor needs root to load BPF programs');
   await ensureTracefs();
   // bpftrace 0.17 prints attached_probes before the probes are live; BEGIN
@@ -136,7 +138,11 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
 
   const clockOffsetMs = Date.now() - Number(process.hrtime.bigint()) / 1e6;
   const queue = new BoundedQueue(capacity);
-  const asm = new RecordAssembler({ clockOffsetMs, strlen });
+  const asm = new RecordAssembler({
+    clockOffsetMs,
+    strlen,
+    maxArgs: norm.maxArgs,
+  });
   const started = Date.now();
   let probes = 0;
   let stderr = '';

@@ -6,9 +6,9 @@
  *   <tag> <tid> <pid> <uid> <cgroup> <nsecs> <nextra> <tag fields…> <comm>
  *   + <tid> <string>                      (nextra continuation records)
  * Every field before the last is a space-free token; the last field runs to
- * the record's final newline, so user strings (comm, paths, argv) need no
- * escaping and carry any byte but NUL. Strings longer than one field come as
- * continuation records from the same probe, keyed by thread id.
+ * the record's final newline, so user strings (comm, paths) need no escaping
+ * and carry any byte but NUL. Strings beyond the header's one come as
+ * continuation records from the same event, keyed by tag and thread id.
  */
 import type { NormalizedOptions, SensorScriptOptions } from './options.js';
 import { normalizeOptions } from './options.js';
@@ -57,41 +57,38 @@ function has(o: NormalizedOptions, tp: string): boolean {
 
 function execProbes(o: NormalizedOptions): string {
   const n = o.maxArgs;
-  // argv is printed when execve is entered (V records, one continuation per
-  // argument); the parser keeps it per thread until the exec record (E) of
-  // that thread arrives. A failed execve's V is replaced by the next one.
-  const store = (tp: string): string =>
-    probe(
-      `tracepoint:syscalls:${tp}`,
-      o.filter,
-      `  $n = 0;
-  while ($n < ${n}) {
-    if (*(args->argv + $n) == 0) { break; }
-    $n++;
-  }
-  ${header('V', '$n', [['%d', `$n == ${n} && *(args->argv + ${n}) != 0 ? 1 : 0`]])}
-  $i = 0;
-  while ($i < $n) {
-    ${cont('V', 'str(*(args->argv + $i))')}
+  // One exec is one header record (numbers and the path execve was given)
+  // and one record per argument, all printed at sched_process_exec by the
+  // exec'ing task before the new program has run an instruction, so they
+  // leave in one burst (one wake-up of bpftrace). argv is read from the new
+  // program's stack (argc at mm->start_stack, then the argv pointers, as the
+  // ELF loader laid them out): what /proc/PID/cmdline shows. The header's
+  // count field is argc; stdin and stdout go as (i_mode << 32 | i_rdev) to
+  // keep the header within the 512-byte BPF stack, and `args->` comes first
+  // because bpftrace 0.17 resolves struct file and inode from BTF only once
+  // the tracepoint's own struct has been seen.
+  const fdWord = (f: string): string => `(${f}->f_inode->i_mode << 32) | ${f}->f_inode->i_rdev`;
+  const header = probe(
+    'tracepoint:sched:sched_process_exec',
+    o.filter,
+    `  $fn = args->filename;
+  $fd = curtask->files->fdt->fd;
+  $f0 = *$fd; $f1 = *($fd + 1);
+  printf("E ${HEADER_FMT} %llu %d %llu %llu %s\\n", ${HEADER_ARGS}, *(uint64 *)uptr(curtask->mm->start_stack), curtask->real_parent->tgid, ${fdWord('$f0')}, ${fdWord('$f1')}, str($fn));`,
+  );
+  const argv = probe(
+    'tracepoint:sched:sched_process_exec',
+    o.filter,
+    `  $sp = curtask->mm->start_stack;
+  $argc = *(uint64 *)uptr($sp);
+  $i = (uint64)0;
+  while ($i < ${n}) {
+    if ($i >= $argc) { break; }
+    ${cont('E', `str(uptr(*(uint64 *)uptr($sp + 8 + 8 * $i)))`)}
     $i++;
   }`,
-    );
-  const body = `  $fd = curtask->files->fdt->fd;
-  $f0 = *$fd; $f1 = *($fd + 1);
-  ${header('E', '1', [
-    ['%d', 'curtask->real_parent->tgid'],
-    ['%d', 'args->old_pid'],
-    ['%d', '$f0->f_inode->i_mode'],
-    ['%d', '$f0->f_inode->i_rdev'],
-    ['%d', '$f1->f_inode->i_mode'],
-    ['%d', '$f1->f_inode->i_rdev'],
-  ])}
-  ${cont('E', 'str(args->filename)')}`;
-  return [
-    store('sys_enter_execve'),
-    has(o, 'syscalls:sys_enter_execveat') ? store('sys_enter_execveat') : '',
-    probe('tracepoint:sched:sched_process_exec', o.filter, body),
-  ].join('');
+  );
+  return header + argv;
 }
 
 function exitProbe(o: NormalizedOptions): string {
