@@ -11,13 +11,7 @@ import { startSensor, type EnforcementEvent, type Sensor, type SensorStats } fro
 import { createContainerResolver, readProcess, type ContainerResolver } from '../containers/index.js';
 import { createDetector, type Detector } from '../detect/index.js';
 import type { Alert, ContainerEvent, ContainerRef, ProcessInfo } from '../model/index.js';
-import {
-  ProfileEngine,
-  ProfileStore,
-  workloadKey,
-  type BehaviourProfile,
-  type ProfileMode,
-} from '../profile/index.js';
+import { ProfileEngine, ProfileStore, type BehaviourProfile, type ProfileMode } from '../profile/index.js';
 import { AgentCounters } from './counters.js';
 import { DriftTracker } from './drift.js';
 import { EnforcerManager, MAX_ENFORCER_RULES } from './enforcer.js';
@@ -136,11 +130,7 @@ class Pipeline {
     const init = c.pid !== undefined ? await readProcess(c.pid) : undefined;
     k.runtimeInit = init !== undefined && /^runc:\[[0-2]:[A-Z]+\]$/.test(init.comm);
     if (init === undefined || k.runtimeInit) return;
-    const key = workloadKey(c, init.argv);
-    const fresh = this.engine.get(key.id) === undefined;
     k.workload = this.engine.registerContainer(c, init.argv)?.id;
-    const mode = this.o.defaultMode ?? 'learn';
-    if (fresh && k.workload !== undefined && mode !== 'learn') this.engine.setMode(k.workload, mode);
     if (k.workload !== undefined) this.refreshEnforcer();
   }
 
@@ -196,12 +186,18 @@ class Pipeline {
     } else if (event.kind === 'exit') this.enricher.exited(ev.pid);
     else if (event.kind !== 'syscalls') tree = sameProgram(ev, await this.enricher.tree(ev.pid, container));
     this.outputs.event(event);
-    // The runtime's own setup work is neither checked nor learned as the workload's behaviour.
+    // The runtime's own setup work, as the agent observed it (never by a name alone): the
+    // detections' runtime-setup exceptions rely on this flag, and it is not learned as the
+    // workload's behaviour.
     const setup = event.kind !== 'syscalls' && (await this.setup.isSetup(ev, container));
     const alerts =
-      event.kind === 'exit' || event.kind === 'syscalls' || setup
+      event.kind === 'exit' || event.kind === 'syscalls'
         ? []
-        : this.detector.detect(event, { ...(container ? { container } : {}), processTree: tree });
+        : this.detector.detect(event, {
+            ...(container ? { container } : {}),
+            processTree: tree,
+            runtimeSetup: setup,
+          });
     if (container && known && !setup && known.runtimeInit !== true) {
       const r = this.engine.observe(event, container, tree);
       if (r) {
@@ -242,6 +238,7 @@ export async function startSensorAgent(o: SensorAgentOptions): Promise<SensorAge
     store,
     quietMs,
     minLearnMs: o.minLearnMs ?? quietMs,
+    ...(o.defaultMode !== undefined ? { initialMode: o.defaultMode } : {}),
   });
   for (const p of problems)
     o.onLog?.('warn', `profile ${p.file}: ${p.reason}${p.setAsideTo ? ` (moved to ${p.setAsideTo})` : ''}`);

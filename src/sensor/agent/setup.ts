@@ -4,7 +4,9 @@
  * mount, unshare, join namespaces and use keyrings before the workload's
  * program is exec'd, at every container start and every `runc exec`
  * (`kubectl exec`, exec probes). Those events are the runtime's, not the
- * workload's, and are not run through the detections.
+ * workload's: they are not learned into the workload's profile, and the
+ * detections get them flagged (DetectContext.runtimeSetup), which is what
+ * the `runtime-setup` exceptions of the escape rules rely on.
  *
  * A process's name can be chosen by whoever runs it, so the name alone is
  * not trusted: the process must also never have exec'd inside the
@@ -12,7 +14,8 @@
  * (nothing of the workload runs) or the process's parent lives outside the
  * container's pid namespace (the runtime on the host started it). A
  * process of the workload renamed to look like runc has its parent inside
- * the container.
+ * the container; one that is gone before its parent can be read is not
+ * taken for the runtime's.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -9,7 +9,12 @@ describe('built-in detections', () => {
   const detector = createDetector();
   for (const c of CASES) {
     it(`${c.rule} ${c.fires ? 'fires' : 'stays quiet'}: ${c.name}`, () => {
-      const alerts = detector.detect(c.event, { container: c.event.container, processTree: c.tree ?? [] });
+      const context = {
+        container: c.event.container,
+        processTree: c.tree ?? [],
+        ...(c.runtimeSetup === true ? { runtimeSetup: true } : {}),
+      };
+      const alerts = detector.detect(c.event, context);
       const mine = alerts.filter((a) => a.rule === c.rule);
       if (c.fires) {
         assert.equal(
@@ -37,7 +42,7 @@ describe('built-in detections', () => {
         // The rule matches; the named default exception (and only it) lifts it.
         const rule = builtinRule(c.rule);
         assert.ok(rule);
-        const ctx = matchContext(c.event as DetectableEvent, { processTree: c.tree ?? [] });
+        const ctx = matchContext(c.event as DetectableEvent, context);
         assert.ok(rule.match(c.event as DetectableEvent, ctx), 'the rule itself matches');
         const lifting = rule.exceptions
           .filter((e) => e.test(c.event as DetectableEvent, ctx))

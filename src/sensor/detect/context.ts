@@ -50,6 +50,7 @@ export function matchContext(event: DetectableEvent, context: DetectContext): Ma
   return {
     container: context.container ?? event.container,
     processTree: tree,
+    runtimeSetup: context.runtimeSetup === true,
     self,
     parent,
     invocations: lazy(() => invocationsOf(self())),

@@ -29,6 +29,40 @@ const PROD: ContainerRef = {
 const DEBUG: ContainerRef = { ...CONTAINER, image: 'registry.example.com/debug/busybox:1.36' };
 
 describe('detector', () => {
+  it("lifts the escape rules for the runtime's setup only when the sensor flags it, never by name", () => {
+    const d = createDetector();
+    const runcTree = [proc(200, 150, '/usr/bin/runc', ['runc', 'init'])];
+    const events = [
+      sys('mount', { source: 'proc', target: '/proc' }, { comm: 'runc:[2:INIT]' }),
+      sys('unshare', { flags: 'CLONE_NEWUSER' }, { comm: 'runc:[2:INIT]' }),
+    ];
+    for (const e of events) {
+      const rule = e.syscall === 'mount' ? 'MR012' : 'MR013';
+      // Renamed and gone (no tree), or even with a runc executable: the name proves nothing.
+      for (const tree of [[], runcTree])
+        assert.deepEqual(
+          d.detect(e, { container: CONTAINER, processTree: tree }).map((a) => a.rule),
+          [rule],
+        );
+      assert.deepEqual(
+        d.detect(e, { container: CONTAINER, processTree: [], runtimeSetup: false }).map((a) => a.rule),
+        [rule],
+      );
+      assert.deepEqual(d.detect(e, { container: CONTAINER, processTree: [], runtimeSetup: true }), []);
+    }
+    // The flag lifts only the rules that carry the exception: a kernel module stays an alert.
+    assert.deepEqual(
+      d
+        .detect(sys('init_module', {}, { comm: 'runc:[2:INIT]' }), {
+          container: CONTAINER,
+          processTree: [],
+          runtimeSetup: true,
+        })
+        .map((a) => a.rule),
+      ['MR015'],
+    );
+  });
+
   it('builds alerts with rule, severity, title, container, process tree and evidence', () => {
     const d = createDetector();
     const parent = proc(150, 1, '/usr/bin/runc', ['runc', 'exec']);

@@ -13,17 +13,11 @@ import type { BuiltinRule, DefaultException, DetectableEvent } from './types.js'
 const syscall = (e: DetectableEvent, names: readonly string[]): NotableSyscallEvent | undefined =>
   e.kind === 'syscall' && names.includes(e.syscall) ? e : undefined;
 
-const RUNC_COMM = /^runc:\[[0-2]:(?:PARENT|CHILD|INIT)\]$/;
-
 const runtimeSetup: DefaultException = {
   id: 'runtime-setup',
   description:
-    "runc's own init process setting the container up (command name `runc:[0:PARENT]`, `runc:[1:CHILD]` or `runc:[2:INIT]`, and no program of the container executed yet or a runc executable), before the container's program starts.",
-  test: (e, ctx) => {
-    if (!RUNC_COMM.test(e.comm)) return false;
-    const self = ctx.self();
-    return self === undefined || self.exe.includes('runc');
-  },
+    "the container runtime's own setup work (runc's init mounting and creating namespaces before the container's program is exec'd, `runc exec` joining the container), as the sensor observed it: never decided from the process's name, which any program can choose.",
+  test: (_e, ctx) => ctx.runtimeSetup,
 };
 
 const PTRACE_WRITES = new Set([

@@ -26,6 +26,14 @@ export interface DetectContext {
   readonly container?: ContainerRef;
   /** The process behind the event, then its parent, grandparent, … (as far as known). */
   readonly processTree: readonly ProcessInfo[];
+  /**
+   * Set by the sensor when it observed, from facts of its own, that the
+   * event is the container runtime's setup work (runc's init before the
+   * container's program was exec'd, `runc exec` joining the container).
+   * The `runtime-setup` default exceptions rely on this flag alone: a
+   * process's name is chosen by whoever runs it.
+   */
+  readonly runtimeSetup?: boolean;
 }
 
 /** What matched: paths, argv, addresses, flags. */
@@ -39,6 +47,8 @@ export type Evidence = Record<string, string | number | boolean>;
 export interface MatchContext {
   readonly container: ContainerRef | undefined;
   readonly processTree: readonly ProcessInfo[];
+  /** DetectContext.runtimeSetup: the sensor saw the event to be the container runtime's setup. */
+  readonly runtimeSetup: boolean;
   /** The process that caused the event (for exec: the new program), if known. */
   self(): ProcessInfo | undefined;
   /** Its parent, if known. */

@@ -31,6 +31,8 @@ export interface Case {
   readonly quiet?: boolean;
   /** The default exception of `rule` that keeps it quiet (the rule itself matches). */
   readonly exception?: string;
+  /** The sensor observed the event to be the container runtime's setup (DetectContext.runtimeSetup). */
+  readonly runtimeSetup?: boolean;
 }
 
 const base = { time: 1_700_000_000_000, cgroupId: '4242', uid: 0, container: CONTAINER };
@@ -88,6 +90,13 @@ const lifted = (rule: string, exception: string, name: string, event: ContainerE
   ...quiet(rule, name, event, tree),
   exception,
 });
+
+/** A quiet case the `runtime-setup` exception accounts for: the sensor flagged the event as the runtime's setup. */
+const setupWork = (rule: string, name: string, event: ContainerEvent): Case => ({
+  ...lifted(rule, 'runtime-setup', name, event),
+  runtimeSetup: true,
+});
+const RUNC_NAMES = ['runc:[0:PARENT]', 'runc:[1:CHILD]', 'runc:[2:INIT]'];
 
 const SH = '/bin/sh';
 const init = (exe: string, argv?: string[]): ProcessInfo => proc(100, 1, exe, argv);
@@ -234,7 +243,9 @@ export const CASES: readonly Case[] = [
   fire('MR012', 'mount', sys('mount', { source: '/dev/sda1', target: '/mnt' })),
   fire('MR012', 'umount', sys('umount', { target: '/proc/kcore' })),
   fire('MR012', 'runc-like name, other program', sys('mount', {}, { comm: 'runc:[2:INIT]' }), [self('/tmp/evil')]),
-  lifted('MR012', 'runtime-setup', 'runc init setting up', sys('mount', { target: '/proc' }, { comm: 'runc:[2:INIT]', pid: 100 })),
+  ...RUNC_NAMES.map((comm) => fire('MR012', `${comm} not flagged as setup, process gone`, sys('mount', { target: '/mnt' }, { comm }))),
+  fire('MR012', 'runc name and a runc-named executable, not flagged', sys('mount', {}, { comm: 'runc:[2:INIT]' }), [self('/tmp/runc')]),
+  setupWork('MR012', 'runc init setting up', sys('mount', { target: '/proc' }, { comm: 'runc:[2:INIT]', pid: 100 })),
 
   // MR013 unshare
   fire('MR013', 'CLONE_NEWUSER as number', sys('unshare', { flags: 0x10000000 })),
@@ -242,13 +253,15 @@ export const CASES: readonly Case[] = [
   fire('MR013', 'flags as hex string', sys('unshare', { flags: '0x10020000' })),
   fire('MR013', 'flags not decoded', sys('unshare', {})),
   fire('MR013', 'sign-extended flags', sys('unshare', { flags: -0x70000000 })),
-  lifted('MR013', 'runtime-setup', 'runc creating the container', sys('unshare', { flags: 0x10000000 }, { comm: 'runc:[1:CHILD]' })),
+  ...RUNC_NAMES.map((comm) => fire('MR013', `${comm} not flagged as setup, process gone`, sys('unshare', { flags: 0x10000000 }, { comm }))),
+  setupWork('MR013', 'runc creating the container', sys('unshare', { flags: 0x10000000 }, { comm: 'runc:[1:CHILD]' })),
   quiet('MR013', 'CLONE_NEWNET only', sys('unshare', { flags: 0x40000000 })),
   quiet('MR013', 'CLONE_NEWUTS|CLONE_NEWIPC', sys('unshare', { flags: 'CLONE_NEWUTS|CLONE_NEWIPC' })),
 
   // MR014 setns
   fire('MR014', 'setns', sys('setns', { nstype: 0 })),
-  lifted('MR014', 'runtime-setup', 'runc exec joining the container', sys('setns', {}, { comm: 'runc:[1:CHILD]', pid: 400 })),
+  fire('MR014', 'runc:[1:CHILD] not flagged as setup, process gone', sys('setns', {}, { comm: 'runc:[1:CHILD]', pid: 400 })),
+  setupWork('MR014', 'runc exec joining the container', sys('setns', {}, { comm: 'runc:[1:CHILD]', pid: 400 })),
 
   // MR015 kernel modules
   fire('MR015', 'init_module', sys('init_module')),
