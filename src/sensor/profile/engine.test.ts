@@ -229,6 +229,41 @@ describe('ProfileEngine', () => {
     assert.deepEqual(learned, [{ dimension: 'syscalls', value: 'ok_name' }]);
   });
 
+  it('creates a workload first seen in the initial mode, modeSource initial, and keeps stored modes', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mamori-profile-initial-'));
+    after(() => rm(dir, { recursive: true, force: true }));
+    const store = new ProfileStore(join(dir, 'profiles'));
+    const { engine, clock } = engineAt({ store, flushIntervalMs: 0, initialMode: 'monitor' });
+    const w = engine.registerContainer(container, init.argv);
+    assert.equal(w?.mode, 'monitor');
+    const p = engine.get(w?.id ?? '');
+    assert.equal(p?.mode, 'monitor');
+    assert.equal(p?.modeSource, 'initial');
+    assert.equal(p?.modeChangedAt, p?.createdAt);
+    // Monitor from the first event: nothing is learned, the unknown executable is a deviation.
+    const r = engine.observe(ev.exec('/usr/bin/python3', sha('a')), container, tree);
+    assert.deepEqual(r?.learned, []);
+    assert.deepEqual(
+      r?.alerts.map((a) => a.rule),
+      ['MP001'],
+    );
+    // Never promoted or demoted by time: it did not start in learn.
+    clock.now += 60 * MIN;
+    assert.deepEqual(engine.promoteDue(), []);
+    await engine.close();
+    // A stored profile keeps its mode; only new workloads start in the initial mode.
+    engine.setMode(w?.id ?? '', 'learn');
+    await engine.close();
+    const { engine: again } = await ProfileEngine.open({ store, initialMode: 'protect' });
+    assert.equal(again.registerContainer(container, init.argv)?.mode, 'learn');
+    assert.equal(again.get(w?.id ?? '')?.modeSource, 'manual');
+    const other = again.registerContainer({ ...container, id: 'c-engine-2', image: 'other:1' }, ['other']);
+    assert.equal(other?.mode, 'protect');
+    assert.equal(again.get(other?.id ?? '')?.modeSource, 'initial');
+    // Default: learn.
+    assert.equal(engineAt().engine.registerContainer(container, init.argv)?.mode, 'learn');
+  });
+
   it('flushes changed profiles in batches to the store', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mamori-profile-engine-'));
     after(() => rm(dir, { recursive: true, force: true }));

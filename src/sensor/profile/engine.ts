@@ -29,6 +29,8 @@ export interface ProfileEngineOptions {
   readonly quietMs?: number;
   /** …and the workload has been learning at least this long (default 30 min). */
   readonly minLearnMs?: number;
+  /** Mode of a workload seen for the first time (default `learn`); its modeSource is `initial`. */
+  readonly initialMode?: ProfileMode;
   /** Automatic promotion on/off (default on). */
   readonly autoPromote?: boolean;
   readonly limits?: Partial<ProfileLimits>;
@@ -91,7 +93,7 @@ export class ProfileEngine {
     let state = this.profiles.get(key.id);
     if (state === undefined) {
       if (this.profiles.size >= (this.opts.maxWorkloads ?? 4096)) return undefined;
-      state = ProfileState.empty(key, this.clock(), this.limits);
+      state = ProfileState.empty(key, this.clock(), this.limits, this.opts.initialMode ?? 'learn');
       this.profiles.set(key.id, state);
       this.markDirty(key.id);
     }

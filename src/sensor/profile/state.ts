@@ -65,7 +65,13 @@ export class ProfileState {
     for (const d of p.overflow) this.overflow.add(d);
   }
 
-  static empty(key: WorkloadKey, now: number, limits: ProfileLimits): ProfileState {
+  /** A profile with nothing learned yet, in `mode` (modeSource `initial`). */
+  static empty(
+    key: WorkloadKey,
+    now: number,
+    limits: ProfileLimits,
+    mode: BehaviourProfile['mode'] = 'learn',
+  ): ProfileState {
     return new ProfileState(
       {
         schema: PROFILE_SCHEMA,
@@ -73,7 +79,7 @@ export class ProfileState {
         name: key.name,
         image: key.image,
         command: key.command,
-        mode: 'learn',
+        mode,
         modeSource: 'initial',
         createdAt: now,
         learnStartedAt: now,
