@@ -8,7 +8,8 @@ import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { parseDuration } from '../config/index.js';
-import { decodeUtf8, MamoriError, readBoundedFile } from '../core/index.js';
+import { decodeUtf8, errorMessage, MamoriError, readBoundedFile } from '../core/index.js';
+import { parseReference } from '../image/index.js';
 import {
   TABLE_HEADER,
   formatProfileTable,
@@ -45,9 +46,18 @@ function durationArg(flag: string): (v: string) => number {
 
 function collectImage(v: string, prev: Record<string, string>): Record<string, string> {
   const eq = v.indexOf('=');
-  if (eq <= 0 || eq === v.length - 1)
-    throw new InvalidArgumentError('--image must be CONTAINER_ID=IMAGE_REF');
-  return { ...prev, [v.slice(0, eq)]: v.slice(eq + 1) };
+  const id = v.slice(0, eq).trim();
+  const ref = v.slice(eq + 1).trim();
+  if (eq <= 0 || id === '' || ref === '')
+    throw new InvalidArgumentError(
+      `--image must be CONTAINER_ID=IMAGE_REF (e.g. 3f4e…=registry.example.com/app:1 or ID=oci:DIR:TAG), not ${JSON.stringify(v.slice(0, 200))}`,
+    );
+  try {
+    parseReference(ref);
+  } catch (e) {
+    throw new InvalidArgumentError(`--image ${id}: ${errorMessage(e)}`);
+  }
+  return { ...prev, [id]: ref };
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
