@@ -8,6 +8,7 @@
 import type {
   ContainerEvent,
   ExecEvent,
+  ExitEvent,
   FdKind,
   NetworkEvent,
   NotableSyscallEvent,
@@ -28,7 +29,10 @@ interface Header {
   readonly uid: number;
   readonly cgroupId: string;
   readonly time: number;
-  readonly fields: readonly string[];
+  /** Tag fields as numbers (NaN for a text field such as an address). */
+  readonly nums: readonly number[];
+  /** Tag fields that are text (addresses), by position; numbers are left undefined. */
+  readonly texts: readonly (string | undefined)[];
   readonly last: Buffer;
   readonly extras: Buffer[];
   readonly needed: number;
@@ -39,6 +43,57 @@ interface Header {
 export type AssembledEvent = ContainerEvent | EnforcementEvent;
 
 const INT = /^-?[0-9]{1,20}$/;
+const ADDRESS = /^[0-9a-f.:-]{1,64}$/;
+
+/** Reads the space-terminated tokens of a record header. */
+class Cursor {
+  constructor(
+    private readonly b: Buffer,
+    public at: number,
+  ) {}
+
+  /** An unsigned decimal token (1..20 digits), or NaN without moving when it is not one. */
+  uint(): number {
+    const b = this.b;
+    let i = this.at;
+    let v = 0;
+    for (; i < b.length && b[i] !== 0x20; i++) {
+      const d = b[i]! - 0x30;
+      if (d < 0 || d > 9) return NaN;
+      v = v * 10 + d;
+    }
+    if (i === this.at || i >= b.length || i - this.at > 20) return NaN;
+    this.at = i + 1;
+    return v;
+  }
+
+  /** A decimal token with an optional minus sign, or NaN without moving. */
+  int(): number {
+    if (this.b[this.at] !== 0x2d) return this.uint();
+    this.at++;
+    const v = this.uint();
+    if (Number.isNaN(v)) this.at--;
+    return -v;
+  }
+
+  /** An unsigned decimal token as a canonical decimal string (u64 ids). */
+  digits(): string | undefined {
+    const start = this.at;
+    if (Number.isNaN(this.uint())) return undefined;
+    const t = this.b.toString('latin1', start, this.at - 1);
+    return t.length > 1 && t.startsWith('0') ? BigInt(t).toString() : t;
+  }
+
+  /** An address-like text token (hex digits, dots, colons, dashes), or undefined. */
+  text(): string | undefined {
+    const sp = this.b.indexOf(0x20, this.at);
+    if (sp < 0 || sp - this.at > 64) return undefined;
+    const t = this.b.toString('latin1', this.at, sp);
+    if (!ADDRESS.test(t)) return undefined;
+    this.at = sp + 1;
+    return t;
+  }
+}
 
 const pendingKey = (tid: number, tag: string): string => `${tid}${tag}`;
 
@@ -131,41 +186,48 @@ export class RecordAssembler {
   }
 
   private header(rec: Buffer): Header | undefined {
-    const tag = rec.toString('latin1', 0, 1);
+    const tag = String.fromCharCode(rec[0] ?? 0);
     const k = TAG_FIELDS[tag];
     if (k === undefined || rec[1] !== 0x20) return undefined;
-    const tokens: string[] = [];
-    let at = 2;
-    for (let i = 0; i < 6 + k; i++) {
-      const sp = rec.indexOf(0x20, at);
-      if (sp < 0 || sp - at > 64) return undefined;
-      tokens.push(rec.toString('latin1', at, sp));
-      at = sp + 1;
-    }
-    const [tid, pid, uid, cg, ns, nextra] = tokens;
-    if (![tid, pid, uid, cg, ns, nextra].every((t) => t !== undefined && INT.test(t))) return undefined;
+    const c = new Cursor(rec, 2);
+    const tid = c.uint();
+    const pid = c.uint();
+    const uid = c.uint();
+    const cgroupId = c.digits();
+    const ns = c.uint();
+    const count = c.uint();
+    if (cgroupId === undefined || Number.isNaN(tid + pid + uid + ns + count)) return undefined;
     // An exec header carries argc instead: one record per argument follows, up to maxArgs.
-    const needed = tag === 'E' ? Math.min(this.opts.maxArgs, Number(nextra)) : Number(nextra);
-    if (needed < 0 || needed > 64) return undefined;
-    const fields = tokens.slice(6);
-    if (!fields.every((f) => INT.test(f) || /^[0-9a-f.:-]{1,64}$/.test(f))) return undefined;
+    const needed = tag === 'E' ? Math.min(this.opts.maxArgs, count) : count;
+    if (needed > 64) return undefined;
+    const nums: number[] = [];
+    const texts: (string | undefined)[] = [];
+    for (let i = 0; i < k; i++) {
+      const n = c.int();
+      nums.push(n);
+      if (!Number.isNaN(n)) continue;
+      const t = c.text();
+      if (t === undefined) return undefined;
+      texts[i] = t;
+    }
     return {
       tag,
-      tid: Number(tid),
-      pid: Number(pid),
-      uid: Number(uid),
-      cgroupId: BigInt(cg!).toString(),
-      time: Number(BigInt(ns!)) / 1e6 + this.opts.clockOffsetMs,
-      fields,
-      last: rec.subarray(at),
+      tid,
+      pid,
+      uid,
+      cgroupId,
+      time: ns / 1e6 + this.opts.clockOffsetMs,
+      nums,
+      texts,
+      last: rec.subarray(c.at),
       extras: [],
       needed,
-      count: Number(nextra),
+      count,
     };
   }
 
   private exec(h: Header): AssembledEvent[] {
-    const [ppid, s0, s1] = h.fields.map((x) => (INT.test(x) ? Number(x) : NaN)) as [number, number, number];
+    const [ppid, s0, s1] = h.nums as [number, number, number];
     const exe = h.last;
     // The kernel names the new program after the last path component, cut to 15 bytes.
     const comm = exe.subarray(exe.lastIndexOf(0x2f) + 1).subarray(0, 15);
@@ -193,21 +255,27 @@ export class RecordAssembler {
   }
 
   private finish(h: Header): AssembledEvent[] {
-    const f = h.fields.map((x) => (INT.test(x) ? Number(x) : NaN));
-    const base = { time: h.time, cgroupId: h.cgroupId, pid: h.pid, uid: h.uid };
-    const comm = utf8.decode(h.last);
+    const f = h.nums;
     switch (h.tag) {
       case 'E':
         return this.exec(h);
       case 'X': {
         const code = f[0]!;
-        const exitCode = (code & 0x7f) === 0 ? (code >>> 8) & 0xff : 128 + (code & 0x7f);
-        return [{ ...base, kind: 'exit', comm, exitCode }];
+        const exit: ExitEvent = {
+          time: h.time,
+          cgroupId: h.cgroupId,
+          pid: h.pid,
+          uid: h.uid,
+          kind: 'exit',
+          comm: utf8.decode(h.last),
+          exitCode: (code & 0x7f) === 0 ? (code >>> 8) & 0xff : 128 + (code & 0x7f),
+        };
+        return [exit];
       }
       case 'C':
       case 'S':
       case 'A':
-        return this.network(h, f, base, comm);
+        return this.network(h, f);
       case 'O': {
         const flags = f[0]!;
         const path = utf8.decode(h.last);
@@ -226,10 +294,12 @@ export class RecordAssembler {
         return [open];
       }
       case 'N':
-        return this.notable(h, f, base, comm);
+        return this.notable(h, f);
       case 'K': {
         const [reason, fam, port] = f as [number, number, number];
-        const addr = h.fields[3]!;
+        const addr = h.texts[3] ?? '';
+        const base = { time: h.time, cgroupId: h.cgroupId, pid: h.pid, uid: h.uid };
+        const comm = utf8.decode(h.last);
         const exe = h.extras[0] === undefined ? undefined : utf8.decode(h.extras[0]);
         return [
           {
@@ -249,7 +319,7 @@ export class RecordAssembler {
     }
   }
 
-  private network(h: Header, f: number[], base: object, comm: string): AssembledEvent[] {
+  private network(h: Header, f: readonly number[]): AssembledEvent[] {
     const [fam, port, proto, , lport] = f as [number, number, number, number, number];
     const fm = family(fam);
     if (fm === undefined) {
@@ -257,7 +327,7 @@ export class RecordAssembler {
       return [];
     }
     const protocol = fm === 'unix' ? 'unix' : proto === 6 ? 'tcp' : proto === 17 ? 'udp' : 'other';
-    let address = h.fields[5]!;
+    let address = h.texts[5] ?? '';
     if (fm === 'unix')
       address = h.extras[0] === undefined ? '' : (port === 1 ? '@' : '') + utf8.decode(h.extras[0]);
     const kind = h.tag === 'A' ? 'accept' : 'connect';
@@ -267,7 +337,7 @@ export class RecordAssembler {
       pid: h.pid,
       uid: h.uid,
       kind,
-      comm,
+      comm: utf8.decode(h.last),
       protocol,
       family: fm,
       address,
@@ -277,7 +347,7 @@ export class RecordAssembler {
     return [ev];
   }
 
-  private notable(h: Header, f: number[], base: object, comm: string): AssembledEvent[] {
+  private notable(h: Header, f: readonly number[]): AssembledEvent[] {
     const [nr, a1, a2] = f as [number, number, number];
     const name = nr === 166 ? 'umount' : X86_64_SYSCALLS.get(nr);
     const s = (i: number): string => utf8.decode(h.extras[i] ?? Buffer.alloc(0));
@@ -315,9 +385,12 @@ export class RecordAssembler {
         return [];
     }
     const ev: NotableSyscallEvent = {
-      ...(base as { time: number; cgroupId: string; pid: number; uid: number }),
+      time: h.time,
+      cgroupId: h.cgroupId,
+      pid: h.pid,
+      uid: h.uid,
       kind: 'syscall',
-      comm,
+      comm: utf8.decode(h.last),
       syscall: name,
       args,
     };

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MamoriError } from '../../core/errors.js';
 import { decodeLine } from './jsonline.js';
+import { openOutputPipe } from './output.js';
 import { normalizeOptions } from './options.js';
 import type { SensorScriptOptions } from './options.js';
 import { BoundedQueue } from './queue.js';
@@ -40,6 +41,13 @@ export interface StartSensorOptions extends SensorScriptOptions {
   readonly bpftrace?: string;
   /** Milliseconds between SIGINT and SIGKILL in stop(); default 5000. */
   readonly stopTimeoutMs?: number;
+  /**
+   * Once the sensor has caught up with bpftrace's output it waits this long
+   * (ms, 0..100) before reading again, so records are read in batches
+   * rather than one wake-up per record; default 5. Under load reads are full
+   * and follow each other at once.
+   */
+  readonly readIntervalMs?: number;
 }
 
 export interface SensorStats {
@@ -125,6 +133,7 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
   const pages = intOpt(options.perfRbPages, 1024, 1, 65536, 'perfRbPages');
   const keys = intOpt(options.mapKeysMax, 65536, 1024, 1 << 22, 'mapKeysMax');
   const stopTimeout = intOpt(options.stopTimeoutMs, 5000, 0, 600000, 'stopTimeoutMs');
+  const readInterval = intOpt(options.readIntervalMs, 5, 0, 100, 'readIntervalMs');
   const norm = normalizeOptions(options);
   const strlen = norm.strlen;
   if (process.getuid?.() !== 0) throw new MamoriError('DENIED', 'the sensor needs root to load BPF programs');
@@ -152,14 +161,21 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
   if (!(await onPath(bpftrace))) {
     throw new MamoriError('NOT_FOUND', 'bpftrace is not installed (Debian: apt-get install bpftrace)');
   }
-  const args = ['-f', 'json', ...(options.unsafe === true ? ['--unsafe'] : []), '-e', script];
+  const drop = (source: DropSource, n: number): void => queue.drop(source, n);
+  const out = await openOutputPipe({
+    maxLineBytes: maxLine,
+    readIntervalMs: readInterval,
+    onLine: (line) => handleLine(line),
+    onOverlong: () => drop('parse', 1),
+  });
+  const args = ['-f', 'json', '-o', out.path, ...(options.unsafe === true ? ['--unsafe'] : []), '-e', script];
   // bpftrace must not outlive the sensor (an enforcer left behind would go on
   // killing): setpriv (util-linux) makes the kernel kill it when its parent dies.
   const wrapped = (await onPath('setpriv'))
     ? (['setpriv', ['--pdeathsig', 'KILL', '--', bpftrace, ...args]] as const)
     : ([bpftrace, args] as const);
   const child: ChildProcess = spawn(wrapped[0], [...wrapped[1]], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', 'ignore', 'pipe'],
     env: {
       ...process.env,
       BPFTRACE_STRLEN: String(strlen),
@@ -176,12 +192,13 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
   });
   ready.catch(() => undefined);
 
-  const drop = (source: DropSource, n: number): void => queue.drop(source, n);
   const handleLine = (line: Buffer): void => {
     const d = decodeLine(line);
     if (d === undefined) return drop('parse', 1);
     if (d.type === 'printf' && !attached && d.data.toString('latin1') === READY) {
       attached = true;
+      // bpftrace has the FIFO open: from now on its exit ends the stream.
+      out.releaseWriter();
       resolveReady();
     } else if (d.type === 'printf') {
       const before = asm.drops;
@@ -198,67 +215,41 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
     }
   };
 
-  let buf: Buffer[] = [];
-  let bufLen = 0;
-  let skipping = false;
-  child.stdout?.on('data', (chunk: Buffer) => {
-    let start = 0;
-    for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, start)) {
-      const piece = chunk.subarray(start, nl);
-      start = nl + 1;
-      if (skipping || bufLen + piece.length > maxLine) {
-        skipping = false;
-        buf = [];
-        bufLen = 0;
-        drop('parse', 1);
-        continue;
-      }
-      const line = bufLen === 0 ? piece : Buffer.concat([...buf, piece]);
-      buf = [];
-      bufLen = 0;
-      if (line.length > 0) handleLine(line);
-    }
-    const rest = chunk.subarray(start);
-    if (skipping || rest.length === 0) return;
-    if (bufLen + rest.length > maxLine) {
-      skipping = true;
-      buf = [];
-      bufLen = 0;
-    } else {
-      buf.push(Buffer.from(rest));
-      bufLen += rest.length;
-    }
-  });
   child.stderr?.on('data', (c: Buffer) => {
     if (stderr.length < 65536) stderr += c.toString('utf8');
   });
 
   const done = new Promise<void>((resolve) => {
+    const finish = async (failure: MamoriError | undefined): Promise<void> => {
+      // Without bpftrace's writer (it has exited) the stream ends once drained.
+      out.releaseWriter();
+      await out.ended;
+      const before = asm.drops;
+      for (const ev of asm.flush()) queue.push(ev);
+      drop('parse', asm.drops - before);
+      if (failure !== undefined) rejectReady(failure);
+      queue.close();
+      await out.dispose();
+      resolve();
+    };
     child.on('error', (e: NodeJS.ErrnoException) => {
-      rejectReady(
+      void finish(
         e.code === 'ENOENT'
           ? new MamoriError('NOT_FOUND', 'bpftrace is not installed (Debian: apt-get install bpftrace)', {
               cause: e,
             })
           : new MamoriError('INTERNAL', `cannot start bpftrace: ${e.message}`, { cause: e }),
       );
-      queue.close();
-      resolve();
     });
     child.on('close', (code, signal) => {
-      const before = asm.drops;
-      for (const ev of asm.flush()) queue.push(ev);
-      drop('parse', asm.drops - before);
-      if (!attached) {
-        rejectReady(
-          new MamoriError(
-            'INTERNAL',
-            `bpftrace failed to load the script (exit ${code ?? signal}):\n${stderrHead(stderr)}`,
-          ),
-        );
-      }
-      queue.close();
-      resolve();
+      void finish(
+        attached
+          ? undefined
+          : new MamoriError(
+              'INTERNAL',
+              `bpftrace failed to load the script (exit ${code ?? signal}):\n${stderrHead(stderr)}`,
+            ),
+      );
     });
   });
 
