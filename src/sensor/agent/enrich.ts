@@ -44,7 +44,7 @@ export class Enricher {
 
   /** The exec event with the executable's hash (when the process is still there) and its process tree. */
   async exec(ev: ExecEvent, container?: ContainerRef): Promise<{ event: ExecEvent; tree: ProcessInfo[] }> {
-    const sha256 = ev.sha256 ?? (await this.hasher.digest(ev.pid));
+    const sha256 = ev.sha256 ?? (await this.hasher.digest(ev.pid, undefined, ev.exeId));
     const event: ExecEvent = sha256 !== undefined ? { ...ev, sha256 } : ev;
     const self: ProcessInfo = {
       pid: ev.pid,
@@ -63,8 +63,10 @@ export class Enricher {
     // The parent's tree is shared by its children's execs (cached); a parent outside the
     // container (`runc exec`) is replaced by what the container's own exec events tell.
     let above: ProcessInfo[] = [];
-    if (container === undefined || (await this.sameNamespace(ev.ppid, container)))
-      above = await this.tree(ev.ppid, container);
+    // The kernel tells whether the parent shares the pid namespace; /proc is asked only without that.
+    const parentInside =
+      container === undefined || (ev.parentSamePidNs ?? (await this.sameNamespace(ev.ppid, container)));
+    if (parentInside) above = await this.tree(ev.ppid, container);
     if (above.length === 0) above = this.fromExecs(ev.ppid, init, ev.cgroupId);
     if (init !== undefined && above.at(-1)?.pid !== init)
       above = [...above, ...(await this.tree(init, container)).slice(0, 1)];

@@ -1,10 +1,10 @@
 /** The sensor's kernel side: generated bpftrace scripts, the bpftrace runner and its output parser. */
 export { DEFAULT_SENSITIVE_PATHS, EVENT_FAMILIES, cgroupPredicate } from './options.js';
-export type { CgroupFilter, EventFamily, SensorScriptOptions } from './options.js';
+export type { CgroupFilter, EventFamily, InodeCtime, SensorScriptOptions } from './options.js';
 export { generateSensorScript } from './script.js';
 export { generateEnforcerScript } from './enforcer.js';
 export type { AllowedPeer, EnforcerRule } from './enforcer.js';
-export { availableTracepoints, startSensor } from './runner.js';
+export { availableTracepoints, inodeCtimeFields, startSensor } from './runner.js';
 export type { Sensor, SensorStats, StartSensorOptions } from './runner.js';
 export { BoundedQueue } from './queue.js';
 export type { DropSource } from './queue.js';

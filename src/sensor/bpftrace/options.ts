@@ -41,6 +41,13 @@ export interface SensorScriptOptions {
   readonly strlen?: number;
   /** Most argv elements kept per exec, 1..64; default 32 (more marks the exec truncated). */
   readonly maxArgs?: number;
+  /**
+   * How this kernel's struct inode names its ctime (seconds and nanoseconds
+   * fields, e.g. `i_ctime_sec`/`i_ctime_nsec` on 6.11+, `i_ctime.tv_sec` /
+   * `i_ctime.tv_nsec` before 6.6); see inodeCtimeFields(). Without it exec
+   * events carry no ctime and the agent checks the file's identity itself.
+   */
+  readonly inodeCtime?: InodeCtime;
   /** Sensitive read prefixes (default DEFAULT_SENSITIVE_PATHS), at most 32. */
   readonly sensitivePaths?: readonly string[];
   /** Interval of the per-cgroup syscall sets, 100..60000 ms; default 1000. */
@@ -53,11 +60,17 @@ export interface SensorScriptOptions {
   readonly tracepoints?: ReadonlySet<string>;
 }
 
+export interface InodeCtime {
+  readonly sec: string;
+  readonly nsec: string;
+}
+
 export interface NormalizedOptions {
   readonly filter: string;
   readonly families: ReadonlySet<EventFamily>;
   readonly strlen: number;
   readonly maxArgs: number;
+  readonly inodeCtime?: InodeCtime;
   readonly sensitivePaths: readonly string[];
   readonly syscallIntervalMs: number;
   readonly tracepoints?: ReadonlySet<string>;
@@ -105,6 +118,14 @@ export function cgroupPredicate(f: CgroupFilter | undefined): string {
   return parts.join(' && ');
 }
 
+const FIELD = /^[A-Za-z_][A-Za-z0-9_]{0,63}(?:\.[A-Za-z_][A-Za-z0-9_]{0,63})?$/;
+
+function checkCtime(c: InodeCtime): InodeCtime {
+  if (!FIELD.test(c.sec) || !FIELD.test(c.nsec))
+    throw bad('inodeCtime: fields must be C identifiers (a.b at most)');
+  return c;
+}
+
 export function normalizeOptions(o: SensorScriptOptions = {}): NormalizedOptions {
   const families = new Set<EventFamily>(o.families ?? EVENT_FAMILIES);
   for (const f of families) if (!EVENT_FAMILIES.includes(f)) throw bad(`unknown event family ${String(f)}`);
@@ -118,6 +139,7 @@ export function normalizeOptions(o: SensorScriptOptions = {}): NormalizedOptions
     families,
     strlen,
     maxArgs: intIn(o.maxArgs, 32, 1, 64, 'maxArgs'),
+    ...(o.inodeCtime !== undefined ? { inodeCtime: checkCtime(o.inodeCtime) } : {}),
     sensitivePaths,
     syscallIntervalMs: intIn(o.syscallIntervalMs, 1000, 100, 60000, 'syscallIntervalMs'),
     tracepoints: o.tracepoints,

@@ -64,7 +64,8 @@ describe('RecordAssembler', () => {
     const sock = (0o140777 * 2 ** 32).toString();
     const pipe = (0o10600 * 2 ** 32).toString();
     const { events, drops } = feed([
-      printf(`E 10 10 1000 77 2000000 4 9 ${sock} ${pipe} /bin/we ird\\n`),
+      printf(`E 10 10 1000 77 2000000 4 9 ${sock} ${pipe} 8388609 4242 1700000000 5 1 0 we ird\\n`),
+      printf('+E 10 /bin/we ird\\n'),
       printf('+E 10 sh\\n'),
       printf('+E 10 a b\\"c\\n\\n'),
       printf('+E 10 \\uffffffff\\n'),
@@ -84,18 +85,23 @@ describe('RecordAssembler', () => {
         argv: ['sh', 'a b"c\n', '\uFFFD', ''],
         stdin: 'socket',
         stdout: 'pipe',
+        parentSamePidNs: false,
+        exeId: '8388609:4242:1700000000.5',
       },
     ]);
   });
-  it('marks argv cut at maxArgs or at the string limit, and names comm as the kernel does', () => {
+  it('marks argv cut at maxArgs or at the string limit; no exeId without the kernel ctime', () => {
     const asm = new RecordAssembler({ clockOffsetMs: 0, strlen: 8, maxArgs: 2 });
     const got = [
-      printf('E 11 11 0 77 1 3 1 0 0 /usr/bin/a-very-long-program-name\\n'),
+      printf('E 11 11 0 77 1 3 1 0 0 1 2 0 0 1 1 a-very-long-pro\\n'),
+      printf('+E 11 /usr/bin/a-very-long-program-name\\n'),
       printf('+E 11 python3\\n'),
       printf('+E 11 -c\\n'),
-      printf('E 12 12 0 77 1 1 1 0 0 /bin/sh\\n'),
+      printf('E 12 12 0 77 1 1 1 0 0 1 2 3 4 1 1 sh\\n'),
+      printf('+E 12 /bin/sh\\n'),
       printf('+E 12 1234567\\n'),
-      printf('E 13 13 0 77 1 0 1 0 0 /bin/x\\n'),
+      printf('E 13 13 0 77 1 0 1 0 0 1 2 3 4 1 1 x\\n'),
+      printf('+E 13 /bin/x\\n'),
     ].flatMap((l) => {
       const d = decodeLine(l);
       return d?.type === 'printf' ? asm.push(d.data) : [];
@@ -105,6 +111,9 @@ describe('RecordAssembler', () => {
     assert.deepEqual(ev[0]?.argv, ['python3', '-c']);
     assert.equal(ev[0]?.argvTruncated, true);
     assert.equal(ev[0]?.comm, 'a-very-long-pro');
+    assert.equal((ev[0] as { exeId?: string }).exeId, undefined);
+    assert.equal((ev[1] as { exeId?: string }).exeId, '1:2:3.4');
+    assert.equal((ev[1] as { parentSamePidNs?: boolean }).parentSamePidNs, true);
     assert.equal(ev[1]?.argvTruncated, true);
     assert.deepEqual(ev[2]?.argv, []);
     assert.equal(ev[2]?.argvTruncated, undefined);
@@ -112,7 +121,7 @@ describe('RecordAssembler', () => {
   it('counts orphans, malformed headers and incomplete events as drops', () => {
     const { events, drops } = feed([
       printf('+E 99 61 62\\n'),
-      printf('E 1 1 0 1 1 1 x 0 0 comm\\n'),
+      printf('E 1 1 0 1 1 1 x 0 0 0 0 0 0 0 0 comm\\n'),
       printf('Z 1 1 0 1 1 0 comm\\n'),
       printf('O 5 5 0 1 1 1 0 /etc/shadow\\n'),
       printf('O 5 5 0 1 1 1 0 /etc/gshadow\\n'),

@@ -18,7 +18,7 @@ import { X86_64_SYSCALLS } from './syscalls-x86_64.js';
 import type { EnforcementEvent } from './types.js';
 
 /** Tokens after `<tag> tid pid uid cgroup nsecs nextra`, before the final string. */
-const TAG_FIELDS: Readonly<Record<string, number>> = { E: 3, X: 1, C: 6, S: 6, A: 6, O: 1, N: 3, K: 4 };
+const TAG_FIELDS: Readonly<Record<string, number>> = { E: 9, X: 1, C: 6, S: 6, A: 6, O: 1, N: 3, K: 4 };
 const MAX_PENDING = 4096;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -197,8 +197,8 @@ export class RecordAssembler {
     const ns = c.uint();
     const count = c.uint();
     if (cgroupId === undefined || Number.isNaN(tid + pid + uid + ns + count)) return undefined;
-    // An exec header carries argc instead: one record per argument follows, up to maxArgs.
-    const needed = tag === 'E' ? Math.min(this.opts.maxArgs, count) : count;
+    // An exec header carries argc instead: the path and one record per argument follow, up to maxArgs.
+    const needed = tag === 'E' ? 1 + Math.min(this.opts.maxArgs, count) : count;
     if (needed > 64) return undefined;
     const nums: number[] = [];
     const texts: (string | undefined)[] = [];
@@ -227,10 +227,18 @@ export class RecordAssembler {
   }
 
   private exec(h: Header): AssembledEvent[] {
-    const [ppid, s0, s1] = h.nums as [number, number, number];
-    const exe = h.last;
-    // The kernel names the new program after the last path component, cut to 15 bytes.
-    const comm = exe.subarray(exe.lastIndexOf(0x2f) + 1).subarray(0, 15);
+    const [ppid, s0, s1, dev, ino, ctSec, ctNsec, level, parentLevel] = h.nums as number[] as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
+    const [exe, ...args] = h.extras as [Buffer, ...Buffer[]];
     // One plain literal, optional fields assigned after: a literal with a
     // conditional spread costs microseconds per object in V8, on the hot path.
     const ev: { -readonly [K in keyof ExecEvent]: ExecEvent[K] } = {
@@ -239,14 +247,17 @@ export class RecordAssembler {
       pid: h.pid,
       uid: h.uid,
       kind: 'exec',
-      comm: utf8.decode(comm),
+      comm: utf8.decode(h.last),
       ppid,
       exe: utf8.decode(exe),
-      argv: h.extras.map((a) => utf8.decode(a)),
+      argv: args.map((a) => utf8.decode(a)),
       stdin: fdKind(Math.floor(s0 / 2 ** 32), s0 % 2 ** 32),
       stdout: fdKind(Math.floor(s1 / 2 ** 32), s1 % 2 ** 32),
+      parentSamePidNs: level === parentLevel,
     };
-    if (h.count > h.extras.length || h.extras.some((a) => this.cut(a))) ev.argvTruncated = true;
+    // Without the kernel's ctime (an unknown inode layout) device and inode alone do not tell a rewritten file.
+    if (ctSec > 0) ev.exeId = `${dev}:${ino}:${ctSec}.${ctNsec}`;
+    if (h.count > args.length || args.some((a) => this.cut(a))) ev.argvTruncated = true;
     return [ev];
   }
 

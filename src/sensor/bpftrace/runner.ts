@@ -12,7 +12,7 @@ import { MamoriError } from '../../core/errors.js';
 import { decodeLine } from './jsonline.js';
 import { openOutputPipe } from './output.js';
 import { normalizeOptions } from './options.js';
-import type { SensorScriptOptions } from './options.js';
+import type { InodeCtime, SensorScriptOptions } from './options.js';
 import { BoundedQueue } from './queue.js';
 import type { DropSource } from './queue.js';
 import { RecordAssembler } from './records.js';
@@ -126,6 +126,25 @@ function stderrHead(text: string): string {
     .join('\n');
 }
 
+/**
+ * How this kernel's struct inode names its ctime, from bpftrace's view of
+ * the kernel's BTF (the fields were renamed in 6.6 and split in 6.11);
+ * undefined when bpftrace cannot tell.
+ */
+export async function inodeCtimeFields(bpftrace = 'bpftrace'): Promise<InodeCtime | undefined> {
+  const out = await promisify(execFile)(bpftrace, ['-lv', 'struct inode'], { timeout: 20_000 }).then(
+    (r) => r.stdout,
+    () => '',
+  );
+  if (/\bi_ctime_sec;/.test(out) && /\bi_ctime_nsec;/.test(out))
+    return { sec: 'i_ctime_sec', nsec: 'i_ctime_nsec' };
+  for (const name of ['__i_ctime', 'i_ctime']) {
+    if (new RegExp(`struct timespec64 ${name};`).test(out))
+      return { sec: `${name}.tv_sec`, nsec: `${name}.tv_nsec` };
+  }
+  return undefined;
+}
+
 /** Starts bpftrace with the sensor (or the given) script; see Sensor. */
 export async function startSensor(options: StartSensorOptions = {}): Promise<Sensor> {
   const capacity = intOpt(options.queueCapacity, 10000, 1, 10_000_000, 'queueCapacity');
@@ -140,10 +159,22 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
   await ensureTracefs();
   // bpftrace 0.17 prints attached_probes before the probes are live; BEGIN
   // runs once they are, so its record is the readiness signal.
+  const bpftrace = options.bpftrace ?? 'bpftrace';
+  if (!(await onPath(bpftrace))) {
+    throw new MamoriError('NOT_FOUND', 'bpftrace is not installed (Debian: apt-get install bpftrace)');
+  }
+  const ctime =
+    options.script === undefined && options.inodeCtime === undefined
+      ? await inodeCtimeFields(bpftrace)
+      : options.inodeCtime;
   const script =
     READY_PROBE +
     (options.script ??
-      generateSensorScript({ ...options, tracepoints: options.tracepoints ?? availableTracepoints() }));
+      generateSensorScript({
+        ...options,
+        tracepoints: options.tracepoints ?? availableTracepoints(),
+        ...(ctime !== undefined ? { inodeCtime: ctime } : {}),
+      }));
 
   const clockOffsetMs = Date.now() - Number(process.hrtime.bigint()) / 1e6;
   const queue = new BoundedQueue(capacity);
@@ -157,10 +188,6 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
   let stderr = '';
   let attached = false;
 
-  const bpftrace = options.bpftrace ?? 'bpftrace';
-  if (!(await onPath(bpftrace))) {
-    throw new MamoriError('NOT_FOUND', 'bpftrace is not installed (Debian: apt-get install bpftrace)');
-  }
   const drop = (source: DropSource, n: number): void => queue.drop(source, n);
   const out = await openOutputPipe({
     maxLineBytes: maxLine,

@@ -57,24 +57,38 @@ function has(o: NormalizedOptions, tp: string): boolean {
 
 function execProbes(o: NormalizedOptions): string {
   const n = o.maxArgs;
-  // One exec is one header record (numbers and the path execve was given)
-  // and one record per argument, all printed at sched_process_exec by the
-  // exec'ing task before the new program has run an instruction, so they
-  // leave in one burst (one wake-up of bpftrace). argv is read from the new
-  // program's stack (argc at mm->start_stack, then the argv pointers, as the
-  // ELF loader laid them out): what /proc/PID/cmdline shows. The header's
-  // count field is argc; stdin and stdout go as (i_mode << 32 | i_rdev) to
-  // keep the header within the 512-byte BPF stack, and `args->` comes first
-  // because bpftrace 0.17 resolves struct file and inode from BTF only once
-  // the tracepoint's own struct has been seen.
+  // One exec is a header record, the path execve was given and one record
+  // per argument, all printed at sched_process_exec by the exec'ing task
+  // before the new program has run an instruction, so they leave in one
+  // burst (one wake-up of bpftrace). Three probes: one program's 512-byte
+  // BPF stack holds the header or one string, not more.
+  //  - header: argc (the count field), parent, stdin/stdout as
+  //    (i_mode << 32 | i_rdev), the executed file's identity (device, inode,
+  //    ctime: ctime changes with any write and cannot be set from user
+  //    space, so the agent can reuse a file's hash until it changes without
+  //    a system call; the nanoseconds are masked because 6.13+ keeps a flag
+  //    in their top bit), and the pid-namespace levels of the task and of its
+  //    parent (equal when the parent runs in the same pid namespace).
+  //    `args->` comes first because bpftrace 0.17 resolves struct file and
+  //    inode from BTF only once the tracepoint's own struct has been seen.
+  //  - argv from the new program's stack (argc at mm->start_stack, then the
+  //    argv pointers, as the ELF loader laid them out): what
+  //    /proc/PID/cmdline shows.
   const fdWord = (f: string): string => `(${f}->f_inode->i_mode << 32) | ${f}->f_inode->i_rdev`;
+  const ct = o.inodeCtime;
   const header = probe(
     'tracepoint:sched:sched_process_exec',
     o.filter,
     `  $fn = args->filename;
   $fd = curtask->files->fdt->fd;
   $f0 = *$fd; $f1 = *($fd + 1);
-  printf("E ${HEADER_FMT} %llu %d %llu %llu %s\\n", ${HEADER_ARGS}, *(uint64 *)uptr(curtask->mm->start_stack), curtask->real_parent->tgid, ${fdWord('$f0')}, ${fdWord('$f1')}, str($fn));`,
+  $x = curtask->mm->exe_file->f_inode;
+  printf("E ${HEADER_FMT} %llu %d %llu %llu %llu %llu %llu %llu %d %d %s\\n", ${HEADER_ARGS}, *(uint64 *)uptr(curtask->mm->start_stack), curtask->real_parent->tgid, ${fdWord('$f0')}, ${fdWord('$f1')}, $x->i_sb->s_dev, $x->i_ino, ${ct ? `$x->${ct.sec}` : '0'}, ${ct ? `$x->${ct.nsec} & 0x3fffffff` : '0'}, curtask->thread_pid->level, curtask->real_parent->thread_pid->level, comm);`,
+  );
+  const path = probe(
+    'tracepoint:sched:sched_process_exec',
+    o.filter,
+    `  ${cont('E', 'str(args->filename)')}`,
   );
   const argv = probe(
     'tracepoint:sched:sched_process_exec',
@@ -88,7 +102,7 @@ function execProbes(o: NormalizedOptions): string {
     $i++;
   }`,
   );
-  return header + argv;
+  return header + path + argv;
 }
 
 function exitProbe(o: NormalizedOptions): string {

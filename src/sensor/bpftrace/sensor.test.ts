@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { realpathSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { after, before, describe, it } from 'node:test';
@@ -70,6 +71,10 @@ for i in 1 2 3 4 5 6 7 8 9 10; do /bin/true "loop$i"; done`,
     assert.equal(first.stdout, 'pipe');
     assert.equal(first.stdin, 'other');
     assert.ok(first.ppid > 0);
+    // The kernel's view of the file exec'd: device, the inode stat() reports, and its ctime.
+    const st = statSync(realpathSync('/bin/true'));
+    assert.match(first.exeId ?? '', new RegExp(`^\\d+:${st.ino}:${Math.floor(st.ctimeMs / 1000)}\\.\\d+$`));
+    assert.equal(first.parentSamePidNs, true);
     console.log(
       `exec→event latency: ${(Date.now() - t0).toFixed(0)} ms for the batch; event time skew ${(first.time - t0).toFixed(1)} ms after start`,
     );

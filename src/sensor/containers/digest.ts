@@ -6,8 +6,11 @@
  * else) the file it ran cannot be found again — /proc/PID/root + path would
  * name whatever lies at that path now, and resolving a container's symbolic
  * links from the host could lead outside its root — so undefined is
- * returned then. Results are cached by (device, inode, size, mtime), so a
- * binary run a thousand times is read once.
+ * returned then. Results are cached by (device, inode, size, mtime,
+ * ctime), so a binary run a thousand times is read once; and by the
+ * kernel's identity of the file exec'd (ExecEvent.exeId: device, inode,
+ * ctime — any write changes the ctime), which answers without a system
+ * call.
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -30,9 +33,10 @@ export interface ExecutableHasher {
    * cap, or its inode is not `expectedInode` (decimal; when the exec event
    * carries the inode of the file exec'd, this tells a process that has
    * exec'd again since from the one the event was about — a path cannot,
-   * as `/bin/sh` runs `/usr/bin/dash`).
+   * as `/bin/sh` runs `/usr/bin/dash`). `exeId` is the exec event's
+   * kernel identity of the file (`device:inode:sec.nsec` of its ctime).
    */
-  digest(pid: number, expectedInode?: string): Promise<string | undefined>;
+  digest(pid: number, expectedInode?: string, exeId?: string): Promise<string | undefined>;
 }
 
 export function createExecutableHasher(opts: ExecutableHasherOptions = {}): ExecutableHasher {
@@ -40,10 +44,23 @@ export function createExecutableHasher(opts: ExecutableHasherOptions = {}): Exec
   const maxBytes = opts.maxBytes ?? 256 * 1024 * 1024;
   const cacheSize = Math.max(1, opts.cacheSize ?? 4096);
   const cache = new Map<string, string>();
+  const byExeId = new Map<string, string>();
+  const remember = (m: Map<string, string>, k: string, v: string): void => {
+    m.delete(k);
+    m.set(k, v);
+    if (m.size > cacheSize) m.delete(m.keys().next().value ?? '');
+  };
 
   return {
-    async digest(pid, expectedInode) {
+    async digest(pid, expectedInode, exeId) {
       if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
+      const known = exeId === undefined ? undefined : byExeId.get(exeId);
+      if (known !== undefined) {
+        remember(byExeId, exeId!, known);
+        return known;
+      }
+      const id = exeId === undefined ? undefined : parseExeId(exeId);
+      const inode = expectedInode ?? id?.ino;
       const link = join(procRoot, String(pid), 'exe');
       let fh;
       try {
@@ -54,12 +71,14 @@ export function createExecutableHasher(opts: ExecutableHasherOptions = {}): Exec
       try {
         const st = await fh.stat({ bigint: true });
         if (!st.isFile() || st.size > BigInt(maxBytes)) return undefined;
-        if (expectedInode !== undefined && st.ino.toString() !== expectedInode) return undefined;
-        const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}`;
+        if (inode !== undefined && st.ino.toString() !== inode) return undefined;
+        // The file as exec'd, unchanged since: its digest may answer for that identity from now on.
+        const same = id !== undefined && st.ctimeNs === id.ctimeNs;
+        const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
         const hit = cache.get(key);
         if (hit) {
-          cache.delete(key);
-          cache.set(key, hit);
+          remember(cache, key, hit);
+          if (same) remember(byExeId, exeId!, hit);
           return hit;
         }
         const hash = createHash('sha256');
@@ -73,8 +92,10 @@ export function createExecutableHasher(opts: ExecutableHasherOptions = {}): Exec
           hash.update(buf.subarray(0, bytesRead));
         }
         const digest = `sha256:${hash.digest('hex')}`;
-        cache.set(key, digest);
-        if (cache.size > cacheSize) cache.delete(cache.keys().next().value ?? '');
+        remember(cache, key, digest);
+        // Unchanged while it was read, too (a write during the read changes the ctime).
+        const after = await fh.stat({ bigint: true });
+        if (same && after.ctimeNs === id.ctimeNs) remember(byExeId, exeId!, digest);
         return digest;
       } catch {
         return undefined;
@@ -83,4 +104,11 @@ export function createExecutableHasher(opts: ExecutableHasherOptions = {}): Exec
       }
     },
   };
+}
+
+/** `device:inode:sec.nsec` → the inode (decimal) and the ctime in ns; undefined when malformed. */
+function parseExeId(exeId: string): { ino: string; ctimeNs: bigint } | undefined {
+  const m = /^\d{1,20}:(\d{1,20}):(\d{1,20})\.(\d{1,9})$/.exec(exeId);
+  if (!m) return undefined;
+  return { ino: m[1]!, ctimeNs: BigInt(m[2]!) * 1_000_000_000n + BigInt(m[3]!) };
 }

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { readFile, realpath } from 'node:fs/promises';
+import { statSync } from 'node:fs';
+import { appendFile, copyFile, mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -146,6 +148,47 @@ describe('/proc readers on real processes', { skip }, () => {
     assert.equal(await h.digest(c.pid, ino.toString()), want);
     assert.equal(await h.digest(c.pid, '1'), undefined, 'another file than the one exec’d');
     assert.equal(await createExecutableHasher({ maxBytes: 1000 }).digest(c.pid), undefined);
+  });
+
+  it('answers for the kernel identity of a file exec’d without /proc, until the file is written', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mamori-digest-'));
+    try {
+      const bin = join(dir, 'sleepy');
+      await copyFile(await realpath('/usr/bin/sleep'), bin);
+      const idOf = (): string => {
+        const st = statSync(bin, { bigint: true });
+        return `${st.dev}:${st.ino}:${st.ctimeNs / 1_000_000_000n}.${st.ctimeNs % 1_000_000_000n}`;
+      };
+      const h = createExecutableHasher();
+      const p = spawn(bin, ['30']);
+      await sleep(100);
+      const id = idOf();
+      const first = await h.digest(p.pid ?? 0, undefined, id);
+      assert.equal(first, await sha256sum(bin));
+      p.kill();
+      await new Promise((r) => p.on('close', r));
+      // The process is gone: only the identity can answer now.
+      assert.equal(await h.digest(p.pid ?? 0, undefined, id), first);
+      // Written in place (same inode): a new ctime, so the old answer no longer applies.
+      await appendFile(bin, Buffer.from([0]));
+      const q = spawn(bin, ['30']);
+      await sleep(100);
+      const changed = idOf();
+      assert.notEqual(changed, id);
+      const second = await h.digest(q.pid ?? 0, undefined, changed);
+      assert.equal(second, await sha256sum(bin));
+      assert.notEqual(second, first);
+      assert.equal(await h.digest(q.pid ?? 0, undefined, id), first, 'the old identity keeps its own answer');
+      assert.equal(
+        await h.digest(q.pid ?? 0, undefined, '1:2:3.4'),
+        undefined,
+        'another inode than the one exec’d',
+      );
+      q.kill();
+      await new Promise((r) => q.on('close', r));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('returns undefined, never throws, for a process that is gone', async () => {

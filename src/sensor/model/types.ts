@@ -71,6 +71,13 @@ export interface ExecEvent extends EventBase {
   readonly sha256?: string;
   readonly stdin?: FdKind;
   readonly stdout?: FdKind;
+  /**
+   * The executed file as the kernel saw it (`device:inode:ctime`): any
+   * write to the file changes it, and user space cannot set a ctime back.
+   */
+  readonly exeId?: string;
+  /** Whether the parent runs in the same pid namespace (false when e.g. `runc exec` enters a container). */
+  readonly parentSamePidNs?: boolean;
 }
 
 export interface ExitEvent extends EventBase {
