@@ -11,7 +11,8 @@
 #     each raising MR001 "Shell spawned in a container"; measured from the
 #     spawn to the moment the alert's line is read from the --events-out
 #     file (tailed with inotify). Alerts expected vs seen, p50/p90/p99/max.
-# (b) Agent CPU at EXEC_RATE exec/s for CPU_SECONDS (after 3 s of warm-up):
+# (b) Agent CPU at EXEC_RATE exec/s for CPU_SECONDS (after WARM_SECONDS of the
+#     same load, default 10: a long-running agent's code is compiled by then):
 #     utime + stime of the agent's node process and of its bpftrace child
 #     from /proc/PID/stat, as % of one core; exec events produced vs
 #     processed, drops by source (from the agent's /metrics). Once per
@@ -25,7 +26,7 @@
 # driver and whatever else runs: load average before and after is printed,
 # and other bpftrace processes are listed as a warning.
 #
-# Usage: [ALERTS=200] [ALERT_RATE=20] [EXEC_RATE=1000] [CPU_SECONDS=20]
+# Usage: [ALERTS=200] [ALERT_RATE=20] [EXEC_RATE=1000] [CPU_SECONDS=20] [WARM_SECONDS=10]
 #        [PROGRAMS="/tmp/noop /bin/true"] bench/sensor-agent.sh
 #   MAMORI_CPU_PROF=DIR runs the agent under `node --cpu-prof` and leaves its
 #   .cpuprofile in DIR.
@@ -37,8 +38,9 @@ alerts=${ALERTS:-200}
 alert_rate=${ALERT_RATE:-20}
 exec_rate=${EXEC_RATE:-1000}
 cpu_seconds=${CPU_SECONDS:-20}
+warm_seconds=${WARM_SECONDS:-10}
 programs=${PROGRAMS:-/tmp/noop /bin/true}
-for v in "$alerts" "$alert_rate" "$exec_rate" "$cpu_seconds"; do
+for v in "$alerts" "$alert_rate" "$exec_rate" "$cpu_seconds" "$warm_seconds"; do
   [[ $v =~ ^[1-9][0-9]*$ ]] || { echo "sensor-agent.sh: settings must be positive integers, got '$v'" >&2; exit 2; }
 done
 for p in $programs; do
@@ -59,7 +61,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)" >&
 others=$(pgrep -x bpftrace | tr '\n' ' ' || true)
 [ -z "$others" ] || echo "sensor-agent.sh: warning: other bpftrace processes are running (pids $others): they compete for the CPU" >&2
 res=$(node --import tsx bench/sensor-agent.mjs --alerts "$alerts" --alert-rate "$alert_rate" \
-  --exec-rate "$exec_rate" --seconds "$cpu_seconds" --programs "$programs")
+  --exec-rate "$exec_rate" --seconds "$cpu_seconds" --warm "$warm_seconds" --programs "$programs")
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 left=$(pgrep -x bpftrace | tr '\n' ' ' || true)
 [ "$left" = "$others" ] || echo "sensor-agent.sh: warning: bpftrace processes now: '$left' (before: '$others')" >&2
@@ -72,7 +74,7 @@ echo "| alerts expected | seen | spawn → alert line p50 ms | p90 | p99 | max |
 echo "|---:|---:|---:|---:|---:|---:|---|---|---:|"
 jq -r '.latency | "| \(.expected) | \(.seen) | \(.spawnToAlertLineMs.p50) | \(.spawnToAlertLineMs.p90) | \(.spawnToAlertLineMs.p99) | \(.spawnToAlertLineMs.max) | \(.spawnToKernelExecMs.p50) / \(.spawnToKernelExecMs.p99) | \(.kernelExecToAlertLineMs.p50) / \(.kernelExecToAlertLineMs.p99) | \(.hostCpuBusyPercent) |"' "$out"
 echo
-echo "### mamori sensor (whole agent): CPU at $exec_rate exec/s ($cpu_seconds s after 3 s of warm-up)"
+echo "### mamori sensor (whole agent): CPU at $exec_rate exec/s ($cpu_seconds s after $warm_seconds s of warm-up)"
 echo
 echo "| program | achieved exec/s | agent node CPU % | bpftrace CPU % | total % of one core | execs produced | exec events processed | drift alerts | exec → alert line p50 / p99 / max ms | drops | machine busy % (all cores) |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"

@@ -179,19 +179,25 @@ class Pipeline {
       known = await this.seen(ev.cgroupId, container);
     else if (known !== undefined && known.workload === undefined) await this.register(known);
     let event: ContainerEvent = container ? { ...ev, container } : ev;
+    if (event.kind === 'exit') {
+      // An exit is recorded, ends the process's cached tree and maybe the container; nothing checks or learns it.
+      this.enricher.exited(ev.pid);
+      this.outputs.event(event);
+      if (container && known && container.pid === ev.pid) this.gone(ev.cgroupId);
+      return;
+    }
     let tree: readonly ProcessInfo[] = [];
     if (event.kind === 'exec') {
       this.setup.exec(ev, container);
       ({ event, tree } = await this.enricher.exec(event, container));
-    } else if (event.kind === 'exit') this.enricher.exited(ev.pid);
-    else if (event.kind !== 'syscalls') tree = sameProgram(ev, await this.enricher.tree(ev.pid, container));
+    } else if (event.kind !== 'syscalls') tree = sameProgram(ev, await this.enricher.tree(ev.pid, container));
     this.outputs.event(event);
     // The runtime's own setup work, as the agent observed it (never by a name alone): the
     // detections' runtime-setup exceptions rely on this flag, and it is not learned as the
     // workload's behaviour.
     const setup = event.kind !== 'syscalls' && (await this.setup.isSetup(ev, container));
     const alerts =
-      event.kind === 'exit' || event.kind === 'syscalls'
+      event.kind === 'syscalls'
         ? []
         : this.detector.detect(event, {
             ...(container ? { container } : {}),
@@ -210,7 +216,6 @@ class Pipeline {
       }
       if (event.kind === 'exec') this.drift.exec(event, container, tree);
     }
-    if (container && known && event.kind === 'exit' && container.pid === ev.pid) this.gone(ev.cgroupId);
     for (const a of alerts) this.alert(a);
   }
 
