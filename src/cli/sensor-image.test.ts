@@ -7,7 +7,6 @@
  * root filesystem. Bad values are usage errors (exit code 2), never a stack trace.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { chmod, copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +16,10 @@ import { debianRootfs } from '../testing/debian.js';
 import { writeOciImage } from '../testing/oci-writer.js';
 import { startRuncContainer, type RuncContainer } from '../testing/runc.js';
 import { main } from './main.js';
+import { type CliProc, runCli, startSensorCli, stopAll, streamLines, until } from './sensor-testing.js';
 import { capture } from './testing.js';
 
 const skip = process.getuid?.() === 0 ? false : 'needs root (bpftrace, runc)';
-const BIN = new URL('./bin.ts', import.meta.url).pathname;
 
 async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const c = capture();
@@ -28,61 +27,25 @@ async function cli(...argv: string[]): Promise<{ code: number; stdout: string; s
   return { code, ...c.text() };
 }
 
-/** The real binary: its exit code and stderr. */
-function bin(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv = process.env,
-): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', 'tsx', BIN, ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env,
-  });
-  let err = '';
-  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-  const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-  return { child, stderr: () => err, exited };
-}
-
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 60_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 type StreamLine = ContainerEvent | Alert;
 
 /** The container's events and alerts in the stream. */
 async function records(file: string, id: string): Promise<StreamLine[]> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as StreamLine)
-    .filter((r) => r.container?.id === id);
+  return ((await streamLines(file)) as StreamLine[]).filter((r) => r.container?.id === id);
 }
 
 const isAlert = (r: StreamLine): r is Alert => r.kind === 'alert';
 
 describe('mamori sensor --image with a real container', { skip, timeout: 240_000 }, () => {
   let tmp: string;
-  const sensors: ReturnType<typeof bin>[] = [];
+  const sensors: CliProc[] = [];
   const containers: RuncContainer[] = [];
 
   before(async () => {
     tmp = await mkdtemp(join(tmpdir(), 'mamori-sensor-image-'));
   });
   after(async () => {
-    for (const s of sensors) {
-      if (s.child.exitCode !== null || s.child.signalCode !== null) continue;
-      s.child.kill('SIGTERM');
-      const timer = setTimeout(() => s.child.kill('SIGKILL'), 15_000);
-      await s.exited;
-      clearTimeout(timer);
-    }
+    await stopAll(sensors);
     for (const c of containers) await c.stop();
     await rm(tmp, { recursive: true, force: true });
   });
@@ -108,11 +71,8 @@ describe('mamori sensor --image with a real container', { skip, timeout: 240_000
     containers.push(c);
     const data = join(tmp, 'data');
     const events = join(tmp, 'events.jsonl');
-    const sensor = bin(
+    const sensor = await startSensorCli(
       [
-        'sensor',
-        '--status-interval',
-        '0',
         '--data',
         data,
         '--events-out',
@@ -127,10 +87,6 @@ describe('mamori sensor --image with a real container', { skip, timeout: 240_000
       { ...process.env, MAMORI_CACHE_DIR: join(tmp, 'cache') },
     );
     sensors.push(sensor);
-    await until('the sensor to be ready', async () => {
-      if (sensor.child.exitCode !== null) throw new Error(`sensor exited: ${sensor.stderr()}`);
-      return sensor.stderr().includes('ready:') || undefined;
-    });
 
     // The container's /tmp is a tmpfs: copies of sleep made there, run long enough to be hashed.
     const tmpOf = (name: string): string => join(`/proc/${c.pid}/root/tmp`, name);
@@ -159,7 +115,7 @@ describe('mamori sensor --image with a real container', { skip, timeout: 240_000
       drift.map((a) => `${a.rule} ${String(a.evidence.path)}`).sort(),
       // /usr/bin/true is in the root filesystem but not in the image: the image's view was used.
       ['MD001 /tmp/evil', 'MD001 /usr/bin/true'],
-      sensor.stderr(),
+      sensor.log(),
     );
     // The execs without drift alerts were seen, hashed and checked.
     const execs = all.filter((e) => e.kind === 'exec');
@@ -171,10 +127,10 @@ describe('mamori sensor --image with a real container', { skip, timeout: 240_000
     // Every event and alert of the container carries the image given on the command line.
     assert.ok(all.length > 0);
     for (const r of all) assert.equal(r.container?.image, image.ref, JSON.stringify(r));
-    assert.doesNotMatch(sensor.stderr(), /not indexed/);
+    assert.doesNotMatch(sensor.log(), /not indexed/);
 
     sensor.child.kill('SIGTERM');
-    assert.equal(await sensor.exited, 0, sensor.stderr());
+    assert.equal((await sensor.exited).code, 0, sensor.log());
   });
 
   it('rejects bad --image values with a clear message and exit code 2', async () => {
@@ -193,10 +149,10 @@ describe('mamori sensor --image with a real container', { skip, timeout: 240_000
       assert.doesNotMatch(r.stderr, /^\s+at /m, `${value}: no stack trace`);
     }
     // The real binary: the same message and exit status 2, and nothing started.
-    const p = bin(['sensor', '--data', join(tmp, 'never'), '--image', 'nope']);
-    assert.equal(await p.exited, 2, p.stderr());
-    assert.match(p.stderr(), /--image must be CONTAINER_ID=IMAGE_REF/);
-    assert.doesNotMatch(p.stderr(), /^\s+at /m);
+    const p = runCli(['sensor', '--data', join(tmp, 'never'), '--image', 'nope']);
+    assert.equal((await p.exited).code, 2, p.log());
+    assert.match(p.log(), /--image must be CONTAINER_ID=IMAGE_REF/);
+    assert.doesNotMatch(p.log(), /^\s+at /m);
     await assert.rejects(readFile(join(tmp, 'never', 'events.jsonl')), { code: 'ENOENT' });
   });
 });

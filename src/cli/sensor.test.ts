@@ -5,7 +5,7 @@
  * read back from the --events-out file and through `mamori events`.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmod, copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
@@ -17,6 +17,7 @@ import type { BehaviourProfile } from '../sensor/profile/index.js';
 import { debianImage } from '../testing/images.js';
 import { startRuncContainer, type RuncContainer } from '../testing/runc.js';
 import { main } from './main.js';
+import { type CliProc, startSensorCli, stopAll, streamLines, until } from './sensor-testing.js';
 import { capture } from './testing.js';
 
 const root = process.getuid?.() === 0;
@@ -37,59 +38,8 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function until<T>(
-  what: string,
-  fn: () => Promise<T | undefined> | T | undefined,
-  ms = 60_000,
-  every = 100,
-): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined && v !== false) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, every));
-  }
-}
-
-/** The sensor as a child process; `log` is what it wrote to stderr so far. */
-interface SensorProc {
-  readonly child: ChildProcess;
-  log(): string;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-async function startSensorCli(args: string[]): Promise<SensorProc> {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', BIN, 'sensor', '--status-interval', '0', ...args],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let err = '';
-  child.stderr!.on('data', (b: Buffer) => (err += b.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
-    child.on('exit', (code, signal) => r({ code, signal })),
-  );
-  const proc = { child, log: () => err, exited };
-  await until('the sensor to be ready', async () => {
-    if (child.exitCode !== null) throw new Error(`sensor exited: ${err}`);
-    return err.includes('ready:') || undefined;
-  });
-  return proc;
-}
-
-async function lines(file: string): Promise<unknown[]> {
-  const text = await readFile(file, 'utf8').catch(() => '');
-  return text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as unknown);
-}
-
 const alertsOf = async (file: string, id: string): Promise<Alert[]> =>
-  (await lines(file)).filter(
+  (await streamLines(file)).filter(
     (r): r is Alert => (r as Alert).kind === 'alert' && (r as Alert).container?.id === id,
   );
 
@@ -132,7 +82,7 @@ const INJECTED = (port: number): string[] => [
 
 async function learnThenSwitch(
   data: string,
-  sensor: SensorProc,
+  sensor: CliProc,
   port: number,
   mode: 'monitor' | 'protect',
 ): Promise<BehaviourProfile> {
@@ -154,7 +104,7 @@ async function learnThenSwitch(
 
 describe('mamori sensor with real containers', { skip, timeout: 300_000 }, () => {
   let tmp: string;
-  const sensors: SensorProc[] = [];
+  const sensors: CliProc[] = [];
   const containers: RuncContainer[] = [];
   let listener: Server | undefined;
   let otherPort = 0;
@@ -167,14 +117,7 @@ describe('mamori sensor with real containers', { skip, timeout: 300_000 }, () =>
     otherPort = (listener.address() as { port: number }).port;
   });
   after(async () => {
-    // SIGTERM lets the sensor stop its bpftrace processes; SIGKILL only if it hangs.
-    for (const s of sensors) {
-      if (s.child.exitCode !== null || s.child.signalCode !== null) continue;
-      s.child.kill('SIGTERM');
-      const timer = setTimeout(() => s.child.kill('SIGKILL'), 15_000);
-      await s.exited;
-      clearTimeout(timer);
-    }
+    await stopAll(sensors);
     for (const c of containers) await c.stop();
     listener?.close();
     await rm(tmp, { recursive: true, force: true });
@@ -339,7 +282,7 @@ describe('mamori sensor with real containers', { skip, timeout: 300_000 }, () =>
     assert.match(String(killed.evidence.exe), /^\/(usr\/)?bin\/sh$/);
     // The kill record comes from the enforcer, the exec event from the sensor: either may be first.
     const exec = await until('the exec of the shell in the stream', async () =>
-      (await lines(events)).find(
+      (await streamLines(events)).find(
         (e): e is ExecEvent =>
           (e as ExecEvent).kind === 'exec' &&
           (e as ExecEvent).container?.id === c.id &&
@@ -347,7 +290,7 @@ describe('mamori sensor with real containers', { skip, timeout: 300_000 }, () =>
       ),
     );
     const exit = await until('the exit of the shell', async () =>
-      (await lines(events)).find(
+      (await streamLines(events)).find(
         (e): e is ExitEvent => (e as ExitEvent).kind === 'exit' && (e as ExitEvent).pid === exec.pid,
       ),
     );
