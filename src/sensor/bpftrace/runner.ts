@@ -176,7 +176,9 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
         ...(ctime !== undefined ? { inodeCtime: ctime } : {}),
       }));
 
-  const clockOffsetMs = Date.now() - Number(process.hrtime.bigint()) / 1e6;
+  // bpftrace's nsecs is CLOCK_MONOTONIC, as process.hrtime; the wall clock with sub-millisecond
+  // resolution (Date.now() alone would put events up to a millisecond early).
+  const clockOffsetMs = performance.timeOrigin + performance.now() - Number(process.hrtime.bigint()) / 1e6;
   const queue = new BoundedQueue(capacity);
   const asm = new RecordAssembler({
     clockOffsetMs,
