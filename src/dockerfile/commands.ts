@@ -28,7 +28,17 @@ export interface CommandView {
   readonly text: string;
 }
 
-const SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'busybox']);
+/** POSIX shells (and busybox, whose `sh` applet is one) that run `-c` scripts. */
+export const SHELLS: ReadonlySet<string> = new Set([
+  'sh',
+  'bash',
+  'dash',
+  'ash',
+  'zsh',
+  'ksh',
+  'mksh',
+  'busybox',
+]);
 const RESERVED = new Set([
   'if',
   'then',

@@ -5,7 +5,7 @@
  */
 import type { SeverityLevel } from '../core/finding.js';
 import type { SecretScanner } from '../secret/index.js';
-import { basename, runCommands } from './commands.js';
+import { basename, isShellName, runCommands } from './commands.js';
 import type { CommandView } from './commands.js';
 import type { DockerfileModel, Instruction, SourceRange, Stage } from './model.js';
 
@@ -86,8 +86,6 @@ export function isWindowsImage(stage: Stage): boolean {
   return n.startsWith('windows/') || n === 'windows' || n.includes('nanoserver') || n.includes('servercore');
 }
 
-const POSIX_SHELLS = new Set(['sh', 'bash', 'dash', 'ash', 'zsh', 'ksh', 'mksh', 'busybox']);
-
 export function buildContext(model: DockerfileModel, path: string, secrets: SecretScanner): LintContext {
   const runs: RunInfo[] = [];
   const roots: Stage[] = [];
@@ -99,7 +97,7 @@ export function buildContext(model: DockerfileModel, path: string, secrets: Secr
       stage.baseStage !== undefined ? (posixAtEnd[stage.baseStage] ?? true) : !isWindowsImage(stage);
     for (const ins of stage.instructions) {
       if (ins.keyword === 'SHELL' && ins.exec !== undefined) {
-        posix = POSIX_SHELLS.has(basename(ins.exec[0] ?? '').toLowerCase());
+        posix = isShellName(basename(ins.exec[0] ?? '').toLowerCase());
       }
       const run = ins.keyword === 'RUN' ? ins : ins.trigger?.keyword === 'RUN' ? ins.trigger : undefined;
       if (run === undefined) continue;

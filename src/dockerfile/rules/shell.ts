@@ -1,19 +1,12 @@
 /** Rules about what RUN commands do: piping downloads into a shell, sudo, world-writable modes, cd. */
-import { parseArgs } from '../commands.js';
+import { SHELLS, parseArgs } from '../commands.js';
 import type { CommandView } from '../commands.js';
 import type { DockerfileRule, RuleHit } from '../context.js';
 
 const HADOLINT = 'https://github.com/hadolint/hadolint/wiki/';
 const FETCHERS = new Set(['curl', 'wget', 'fetch']);
 const INTERPRETERS = new Set([
-  'sh',
-  'bash',
-  'dash',
-  'ash',
-  'zsh',
-  'ksh',
-  'mksh',
-  'busybox',
+  ...SHELLS,
   'python',
   'python3',
   'perl',
