@@ -101,6 +101,25 @@ describe('mamori admission', () => {
     assert.equal(forced.code, 0, forced.stderr);
     assert.notEqual(await readFile(join(out, 'tls.crt'), 'utf8'), before);
 
+    // Rotation: a new serving certificate from the same CA; the caBundle stays what it was.
+    const caBefore = await readFile(join(out, 'ca.crt'), 'utf8');
+    const tls = await readFile(join(out, 'tls.crt'), 'utf8');
+    const renewed = await run([
+      'admission',
+      'certs',
+      '--out',
+      out,
+      '--service',
+      'hook',
+      '-n',
+      'security',
+      '--renew',
+    ]);
+    assert.equal(renewed.code, 0, renewed.stderr);
+    assert.match(renewed.stdout, /^kept .*ca\.crt and .*ca\.key \(the CA\)/);
+    assert.equal(await readFile(join(out, 'ca.crt'), 'utf8'), caBefore);
+    assert.notEqual(await readFile(join(out, 'tls.crt'), 'utf8'), tls);
+
     const m = await run([
       'admission',
       'manifests',
@@ -218,6 +237,10 @@ describe('mamori admission', () => {
       [
         ['admission', 'certs', '--out', file],
         /cannot write the certificates to .*plain-file: not a directory/,
+      ],
+      [
+        ['admission', 'certs', '--out', join(dir, 'no-ca-here'), '--renew'],
+        /--renew: .*no-ca-here\/ca\.crt: no such file \(run without --renew to make a CA\)/,
       ],
     ];
     for (const [args, re] of cases) {

@@ -4,9 +4,12 @@
  * Service, and the ValidatingWebhookConfiguration (and, with --mutating, the
  * MutatingWebhookConfiguration) carrying that CA as `caBundle`.
  */
+import { join } from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import {
   createWebhookCertificates,
+  renewServingCertificate,
+  type ExistingCa,
   DEFAULT_SERVICE_PORT,
   DEFAULT_TIMEOUT_SECONDS,
   MAX_CA_BUNDLE,
@@ -31,6 +34,7 @@ interface CertsOptions {
   readonly days: number;
   readonly dns?: string[];
   readonly force?: boolean;
+  readonly renew?: boolean;
 }
 
 interface ManifestsOptions {
@@ -72,6 +76,10 @@ function certsCommand(io: CliIo, setExit: (code: number) => void): Command {
     )
     .option('--dns <name...>', 'extra DNS names or IP addresses for the serving certificate')
     .option('--force', 'replace certificate files that already exist in the directory')
+    .option(
+      '--renew',
+      'keep the CA in the directory (ca.crt, ca.key) and issue a new serving certificate (tls.crt, tls.key) with it',
+    )
     .addHelpText(
       'after',
       `
@@ -86,20 +94,34 @@ Examples:
   mamori admission certs --out ./webhook-tls --service mamori --namespace mamori-system
   kubectl -n mamori-system create secret tls mamori-webhook-tls \\
       --cert ./webhook-tls/tls.crt --key ./webhook-tls/tls.key
-  mamori admission certs --out ./tls --days 90 --dns mamori.example.com --dns 10.0.0.12 --force`,
+  mamori admission certs --out ./tls --days 90 --dns mamori.example.com --dns 10.0.0.12 --force
+  mamori admission certs --out ./webhook-tls --renew --days 90   # rotate: caBundle stays valid
+
+With --renew only tls.crt and tls.key are replaced; the new certificate never
+outlives the CA, and the webhook configurations need no change.`,
     )
     .action(async (opts: CertsOptions) => {
       try {
-        const certs = await createWebhookCertificates({
+        const request = {
           service: opts.service,
           namespace: opts.namespace,
           days: opts.days,
           extraNames: opts.dns ?? [],
-        });
-        const paths = await writeCertificateFiles(opts.out, certs, { force: opts.force === true });
+        };
+        const renew = opts.renew === true;
+        const certs = renew
+          ? await renewServingCertificate({ ...request, ...(await readExistingCa(opts.out)) })
+          : await createWebhookCertificates(request);
+        const paths = await writeCertificateFiles(
+          opts.out,
+          certs,
+          renew ? { force: true, only: ['tls.crt', 'tls.key'] } : { force: opts.force === true },
+        );
         io.stdout.write(
           [
-            `wrote ${paths['ca.crt']} and ${paths['ca.key']} (the CA)`,
+            renew
+              ? `kept ${paths['ca.crt']} and ${paths['ca.key']} (the CA)`
+              : `wrote ${paths['ca.crt']} and ${paths['ca.key']} (the CA)`,
             `wrote ${paths['tls.crt']} and ${paths['tls.key']} (the serving certificate)`,
             `  names: ${[...certs.dnsNames, ...certs.ipAddresses].join(', ')}`,
             `  valid until ${certs.notAfter.toISOString()}`,
@@ -114,6 +136,20 @@ Examples:
         setExit(reportError(e, io.stderr));
       }
     });
+}
+
+/** The CA of an earlier `mamori admission certs` run in `dir`. */
+async function readExistingCa(dir: string): Promise<ExistingCa> {
+  const read = async (file: string): Promise<string> => {
+    const path = join(dir, file);
+    const bytes = await readBoundedFile(path, MAX_CA_BUNDLE).catch((e: unknown) => {
+      throw e instanceof MamoriError && e.code === 'NOT_FOUND'
+        ? new MamoriError('NOT_FOUND', `--renew: ${path}: no such file (run without --renew to make a CA)`)
+        : e;
+    });
+    return decodeUtf8(bytes, path);
+  };
+  return { caCert: await read('ca.crt'), caKey: await read('ca.key') };
 }
 
 async function readCaBundle(path: string): Promise<string> {

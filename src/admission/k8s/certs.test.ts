@@ -10,7 +10,13 @@ import { promisify } from 'node:util';
 import { isMamoriError } from '../../core/index.js';
 import { parsePolicy } from '../../policy/index.js';
 import { startRegistryServer } from '../../registry/server/index.js';
-import { createWebhookCertificates, ipBytes, parseCaBundle, writeCertificateFiles } from './index.js';
+import {
+  createWebhookCertificates,
+  ipBytes,
+  parseCaBundle,
+  renewServingCertificate,
+  writeCertificateFiles,
+} from './index.js';
 
 const run = promisify(execFile);
 const SERVICE = 'mamori';
@@ -178,6 +184,75 @@ describe('webhook certificates', () => {
       (await readdir(out)).sort(),
       ['ca.crt', 'ca.key', 'tls.crt', 'tls.key'],
       'no temporary files left',
+    );
+  });
+
+  it('renews the serving certificate with the existing CA, which openssl still verifies it against', async () => {
+    const out = join(dir, 'renew');
+    const now = new Date();
+    const first = await createWebhookCertificates({ service: SERVICE, namespace: NAMESPACE, days: 30, now });
+    await writeCertificateFiles(out, first);
+    const renewed = await renewServingCertificate({
+      service: SERVICE,
+      namespace: NAMESPACE,
+      days: 365,
+      extraNames: ['10.0.0.12'],
+      now,
+      caCert: first.caCert,
+      caKey: first.caKey,
+    });
+    await writeCertificateFiles(out, renewed, { force: true, only: ['tls.crt', 'tls.key'] });
+    assert.equal(await readFile(join(out, 'ca.crt'), 'utf8'), first.caCert, 'the CA is kept');
+    assert.equal(await readFile(join(out, 'ca.key'), 'utf8'), first.caKey);
+    assert.notEqual(await readFile(join(out, 'tls.crt'), 'utf8'), first.tlsCert);
+    assert.notEqual(renewed.tlsKey, first.tlsKey, 'a new key');
+    const { stdout } = await run('openssl', [
+      'verify',
+      '-CAfile',
+      join(out, 'ca.crt'),
+      '-purpose',
+      'sslserver',
+      join(out, 'tls.crt'),
+    ]);
+    assert.match(stdout, /tls\.crt: OK/);
+    const leaf = new X509Certificate(renewed.tlsCert);
+    assert.match(leaf.subjectAltName ?? '', /DNS:mamori\.mamori-system\.svc/);
+    assert.match(leaf.subjectAltName ?? '', /IP Address:10\.0\.0\.12/);
+    assert.ok(leaf.checkHost(SERVER_NAME));
+    // Asked for 365 days, capped at the CA's 30.
+    assert.equal(
+      new Date(leaf.validTo).getTime(),
+      new Date(new X509Certificate(first.caCert).validTo).getTime(),
+    );
+
+    const other = await createWebhookCertificates({ service: SERVICE, namespace: NAMESPACE, days: 30 });
+    const base = { service: SERVICE, namespace: NAMESPACE, days: 30 };
+    const refused = (p: Promise<unknown>, re: RegExp) =>
+      assert.rejects(p, (e: unknown) => isMamoriError(e, 'INVALID_ARGUMENT') && re.test(e.message));
+    await refused(
+      renewServingCertificate({ ...base, caCert: first.caCert, caKey: other.caKey }),
+      /ca\.key does not belong to ca\.crt/,
+    );
+    await refused(
+      renewServingCertificate({ ...base, caCert: first.tlsCert, caKey: first.tlsKey }),
+      /ca\.crt is not a CA certificate/,
+    );
+    await refused(
+      renewServingCertificate({ ...base, caCert: 'garbage', caKey: first.caKey }),
+      /ca\.crt is not a PEM certificate/,
+    );
+    await refused(
+      renewServingCertificate({ ...base, caCert: first.caCert, caKey: 'garbage' }),
+      /ca\.key is not a PEM private key/,
+    );
+    await refused(
+      renewServingCertificate({
+        ...base,
+        caCert: first.caCert,
+        caKey: first.caKey,
+        now: new Date(now.getTime() + 30 * 86_400_000),
+      }),
+      /the CA expires .*make a new CA/,
     );
   });
 

@@ -8,7 +8,15 @@
  * WebCrypto (Node's own crypto cannot issue X.509 certificates) and checked
  * with Node's X509Certificate before they are returned.
  */
-import { X509Certificate, createHash, KeyObject, randomBytes, webcrypto } from 'node:crypto';
+import {
+  X509Certificate,
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  KeyObject,
+  randomBytes,
+  webcrypto,
+} from 'node:crypto';
 import { isIP, isIPv4 } from 'node:net';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
@@ -133,7 +141,13 @@ function serial(): asn1js.Integer {
 interface IssueOptions {
   readonly subject: string;
   readonly keys: KeyPair;
-  readonly issuer: { readonly name: string; readonly keys: KeyPair; readonly keyId: ArrayBuffer } | undefined;
+  readonly issuer:
+    | {
+        readonly name: pkijs.RelativeDistinguishedNames;
+        readonly keys: Pick<KeyPair, 'privateKey'>;
+        readonly keyId: ArrayBuffer;
+      }
+    | undefined;
   readonly notBefore: Date;
   readonly notAfter: Date;
   readonly ca: boolean;
@@ -147,7 +161,7 @@ async function issue(o: IssueOptions): Promise<{ pem: string; keyId: ArrayBuffer
   cert.version = 2;
   cert.serialNumber = serial();
   cert.subject = name(o.subject);
-  cert.issuer = name(o.issuer?.name ?? o.subject);
+  cert.issuer = o.issuer?.name ?? name(o.subject);
   cert.notBefore = time(o.notBefore);
   cert.notAfter = time(o.notAfter);
   await cert.subjectPublicKeyInfo.importKey(o.keys.publicKey, o.engine);
@@ -248,7 +262,7 @@ export async function createWebhookCertificates(opts: CertificateOptions): Promi
     // A common name has at most 64 characters (RFC 5280 ub-common-name); clients match SANs anyway.
     subject: (dnsNames[0] ?? '').length <= 64 ? (dnsNames[0] ?? opts.service) : opts.service,
     keys: tlsKeys,
-    issuer: { name: caName, keys: caKeys, keyId: ca.keyId },
+    issuer: { name: name(caName), keys: caKeys, keyId: ca.keyId },
     notBefore,
     notAfter,
     ca: false,
@@ -264,6 +278,99 @@ export async function createWebhookCertificates(opts: CertificateOptions): Promi
   return {
     caCert: ca.pem,
     caKey: exportKey(caKeys.privateKey),
+    tlsCert: leaf.pem,
+    tlsKey: exportKey(tlsKeys.privateKey),
+    dnsNames,
+    ipAddresses,
+    notBefore,
+    notAfter,
+  };
+}
+
+/** The CA that signs a renewed serving certificate (the PEM files `ca.crt` and `ca.key`). */
+export interface ExistingCa {
+  readonly caCert: string;
+  readonly caKey: string;
+}
+
+function caProblem(message: string): MamoriError {
+  return new MamoriError('INVALID_ARGUMENT', `cannot renew with the existing CA: ${message}`);
+}
+
+/**
+ * Issues a new serving certificate signed by an existing CA (one made by
+ * createWebhookCertificates, or any ECDSA P-256 CA): the webhook
+ * configurations' `caBundle` stays valid, so only the Service's TLS secret
+ * changes. The CA must be a CA, its key must be the certificate's, and the
+ * new certificate never outlives it. The CA is returned unchanged.
+ */
+export async function renewServingCertificate(
+  opts: CertificateOptions & ExistingCa,
+): Promise<WebhookCertificates> {
+  if (!Number.isSafeInteger(opts.days) || opts.days < 1 || opts.days > MAX_DAYS)
+    throw new MamoriError('INVALID_ARGUMENT', `--days must be a whole number from 1 to ${MAX_DAYS}`);
+  const extra = splitNames(opts.extraNames ?? []);
+  const dnsNames = [...new Set([...serviceDnsNames(opts.service, opts.namespace), ...extra.dnsNames])];
+  const ipAddresses = extra.ipAddresses;
+  const now = opts.now ?? new Date();
+  if (Number.isNaN(now.getTime())) throw new MamoriError('INVALID_ARGUMENT', 'invalid issuing time');
+  let caX: X509Certificate;
+  let caKey: KeyObject;
+  try {
+    caX = new X509Certificate(opts.caCert);
+  } catch {
+    throw caProblem('ca.crt is not a PEM certificate');
+  }
+  try {
+    caKey = createPrivateKey(opts.caKey);
+  } catch {
+    throw caProblem('ca.key is not a PEM private key');
+  }
+  if (!caX.ca) throw caProblem('ca.crt is not a CA certificate');
+  if (caKey.asymmetricKeyType !== 'ec' || caKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+    throw caProblem('ca.key is not an ECDSA P-256 key');
+  const spki = (k: KeyObject): Buffer => k.export({ type: 'spki', format: 'der' });
+  if (!spki(createPublicKey(caKey)).equals(spki(caX.publicKey)))
+    throw caProblem('ca.key does not belong to ca.crt');
+  const caEnd = new Date(caX.validTo);
+  const notBefore = new Date(Math.floor((now.getTime() - BACKDATE_MS) / 1000) * 1000);
+  const wanted = new Date(Math.floor((now.getTime() + opts.days * DAY_MS) / 1000) * 1000);
+  if (caEnd.getTime() <= now.getTime() + DAY_MS)
+    throw caProblem(`the CA expires ${caEnd.toISOString()}; make a new CA (without --renew)`);
+  const notAfter = wanted.getTime() < caEnd.getTime() ? wanted : caEnd;
+  const engine = new pkijs.CryptoEngine({
+    name: 'node',
+    crypto: webcrypto as unknown as pkijs.CryptoEngineParameters['crypto'],
+  });
+  const ca = pkijs.Certificate.fromBER(new Uint8Array(caX.raw));
+  const ski = ca.extensions?.find((e) => e.extnID === OID.subjectKeyId)?.parsedValue as
+    asn1js.OctetString | undefined;
+  const caKeyId = ski ? ski.valueBlock.valueHexView.slice().buffer : keyId(ca.subjectPublicKeyInfo);
+  const signer = await webcrypto.subtle.importKey(
+    'pkcs8',
+    caKey.export({ type: 'pkcs8', format: 'der' }),
+    EC,
+    false,
+    ['sign'],
+  );
+  const tlsKeys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as unknown as KeyPair;
+  const leaf = await issue({
+    subject: (dnsNames[0] ?? '').length <= 64 ? (dnsNames[0] ?? opts.service) : opts.service,
+    keys: tlsKeys,
+    issuer: { name: ca.subject, keys: { privateKey: signer }, keyId: caKeyId },
+    notBefore,
+    notAfter,
+    ca: false,
+    dnsNames,
+    ipAddresses,
+    engine,
+  });
+  const leafX = new X509Certificate(leaf.pem);
+  if (!leafX.verify(caX.publicKey) || !leafX.checkIssued(caX))
+    throw new MamoriError('INTERNAL', 'the renewed certificate does not verify against the CA');
+  return {
+    caCert: opts.caCert,
+    caKey: opts.caKey,
     tlsCert: leaf.pem,
     tlsKey: exportKey(tlsKeys.privateKey),
     dnsNames,

@@ -44,8 +44,13 @@ async function exists(path: string): Promise<boolean> {
 export async function writeCertificateFiles(
   dir: string,
   certs: WebhookCertificates,
-  opts: { readonly force?: boolean } = {},
+  opts: {
+    readonly force?: boolean;
+    /** Only these files (a renewal writes the serving certificate and key, never the CA). */
+    readonly only?: readonly CertificateFile[];
+  } = {},
 ): Promise<Record<CertificateFile, string>> {
+  const files = CERTIFICATE_FILES.filter((f) => opts.only === undefined || opts.only.includes(f));
   const contents: Record<CertificateFile, string> = {
     'ca.crt': certs.caCert,
     'ca.key': certs.caKey,
@@ -62,7 +67,7 @@ export async function writeCertificateFiles(
       throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
     if (!opts.force) {
       const present: string[] = [];
-      for (const f of CERTIFICATE_FILES) if (await exists(paths[f])) present.push(f);
+      for (const f of files) if (await exists(paths[f])) present.push(f);
       if (present.length > 0)
         throw new MamoriError(
           'INVALID_ARGUMENT',
@@ -75,7 +80,7 @@ export async function writeCertificateFiles(
   }
   const temps: string[] = [];
   try {
-    for (const f of CERTIFICATE_FILES) {
+    for (const f of files) {
       const mode = f.endsWith('.key') ? 0o600 : 0o644;
       const tmp = join(dir, `.${f}.${randomBytes(6).toString('hex')}.tmp`);
       temps.push(tmp);
@@ -88,7 +93,7 @@ export async function writeCertificateFiles(
       }
       await chmod(tmp, mode); // whatever the umask
     }
-    for (const [i, f] of CERTIFICATE_FILES.entries()) {
+    for (const [i, f] of files.entries()) {
       const tmp = temps[i] ?? '';
       // Without force, link() refuses a file that appeared since the check instead of replacing it.
       if (opts.force) await rename(tmp, paths[f]);

@@ -3,8 +3,8 @@
  * API server trusts, the webhook configurations that route requests to
  * `mamori server`, and source positions of manifest fields for reports.
  */
-export { createWebhookCertificates, ipBytes, MAX_DAYS } from './certs.js';
-export type { CertificateOptions, WebhookCertificates } from './certs.js';
+export { createWebhookCertificates, ipBytes, MAX_DAYS, renewServingCertificate } from './certs.js';
+export type { CertificateOptions, ExistingCa, WebhookCertificates } from './certs.js';
 export { CERTIFICATE_FILES, writeCertificateFiles } from './files.js';
 export type { CertificateFile } from './files.js';
 export { MAX_CA_BUNDLE, parseCaBundle } from './bundle.js';
