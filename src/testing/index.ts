@@ -16,5 +16,7 @@ export type {
   HardeningFacts,
   DistrolessImage,
 } from './images.js';
-export { startRuncContainer, unifiedCgroupRoot } from './runc.js';
+export { startRuncContainer } from './runc.js';
+export { makeTestCgroup, unifiedCgroupRoot } from './cgroup.js';
+export type { TestCgroup } from './cgroup.js';
 export type { RuncContainer, RuncContainerOptions, RuncExecOptions, RuncExecResult } from './runc.js';

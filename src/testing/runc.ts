@@ -16,11 +16,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { unifiedCgroupRoot } from './cgroup.js';
+
+export { unifiedCgroupRoot };
 import { debianRootfs } from './debian.js';
 
 export interface RuncContainerOptions {
@@ -83,11 +86,6 @@ export interface RuncContainer {
   output(): { stdout: string; stderr: string };
   /** Kills and deletes the container and removes its bundle (and temp root). Safe to call twice. */
   stop(): Promise<void>;
-}
-
-/** The unified (v2) cgroup hierarchy: `/sys/fs/cgroup/unified` on hybrid hosts, else `/sys/fs/cgroup`. */
-export function unifiedCgroupRoot(): string {
-  return existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? '/sys/fs/cgroup/unified' : '/sys/fs/cgroup';
 }
 
 const DEFAULT_CAPS = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE'];

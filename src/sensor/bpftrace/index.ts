@@ -14,6 +14,4 @@ export { RecordAssembler } from './records.js';
 export type { AssembledEvent, AssemblerOptions } from './records.js';
 export { syscallName, syscallSets } from './syscallsets.js';
 export { X86_64_SYSCALLS } from './syscalls-x86_64.js';
-export { measureExecThroughput } from './bench.js';
-export type { ThroughputResult } from './bench.js';
 export type { EnforcementEvent, SensorOutput } from './types.js';

@@ -1,34 +1,11 @@
 /** Helpers for this module's tests: throwaway cgroups and processes run inside them. */
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdir, rmdir, stat } from 'node:fs/promises';
+import { makeTestCgroup, type TestCgroup } from '../../testing/cgroup.js';
 
-export const UNIFIED = '/sys/fs/cgroup/unified';
+export type { TestCgroup };
 
-export interface TestCgroup {
-  readonly dir: string;
-  readonly id: string;
-  remove(): Promise<void>;
-}
-
-export async function makeCgroup(): Promise<TestCgroup> {
-  const dir = `${UNIFIED}/mamori-test-${randomBytes(6).toString('hex')}`;
-  await mkdir(dir);
-  const id = String((await stat(dir)).ino);
-  return {
-    dir,
-    id,
-    remove: async () => {
-      for (let i = 0; i < 50; i++) {
-        try {
-          await rmdir(dir);
-          return;
-        } catch {
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    },
-  };
+export function makeCgroup(): Promise<TestCgroup> {
+  return makeTestCgroup('mamori-test');
 }
 
 export interface RunResult {

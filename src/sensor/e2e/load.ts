@@ -4,9 +4,7 @@
  * directory the caller owns; throwaway cgroups; processes run inside them.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, rmdir, stat } from 'node:fs/promises';
+import { makeTestCgroup, type TestCgroup } from '../../testing/cgroup.js';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -29,39 +27,11 @@ export async function buildLoadTools(dir: string): Promise<LoadTools> {
   return { loadgen, noop };
 }
 
-/** The unified (v2) cgroup hierarchy: `/sys/fs/cgroup/unified` on hybrid hosts, else `/sys/fs/cgroup`. */
-function unifiedRoot(): string {
-  return existsSync('/sys/fs/cgroup/unified/cgroup.procs') ? '/sys/fs/cgroup/unified' : '/sys/fs/cgroup';
-}
-
-export interface TestCgroup {
-  readonly dir: string;
-  /** Inode number of the directory: what bpftrace's `cgroup` builtin reports. */
-  readonly id: string;
-  /** Removes the directory (retries while its last processes exit). */
-  remove(): Promise<void>;
-}
+export type { TestCgroup };
 
 /** A fresh cgroup v2 directory `mamori-e2e-<hex>` under the unified root. */
-export async function makeCgroup(): Promise<TestCgroup> {
-  const dir = join(unifiedRoot(), `mamori-e2e-${randomBytes(6).toString('hex')}`);
-  await mkdir(dir);
-  const id = (await stat(dir, { bigint: true })).ino.toString();
-  return {
-    dir,
-    id,
-    remove: async () => {
-      for (let i = 0; i < 100; i++) {
-        try {
-          await rmdir(dir);
-          return;
-        } catch (e) {
-          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    },
-  };
+export function makeCgroup(): Promise<TestCgroup> {
+  return makeTestCgroup('mamori-e2e');
 }
 
 export interface LoadResult {
