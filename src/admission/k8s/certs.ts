@@ -222,6 +222,44 @@ function exportKey(k: webcrypto.CryptoKey): string {
   return KeyObject.from(k).export({ type: 'pkcs8', format: 'pem' }).toString();
 }
 
+/** What both a new and a renewed serving certificate are made of: names, validity, the engine. */
+interface Plan {
+  readonly dnsNames: readonly string[];
+  readonly ipAddresses: readonly string[];
+  readonly subject: string;
+  readonly now: Date;
+  readonly notBefore: Date;
+  /** The end of the requested validity. */
+  readonly notAfter: Date;
+  readonly engine: pkijs.ICryptoEngine;
+}
+
+/** Validates the request (MamoriError on a bad name, validity or time) and plans the certificates. */
+function plan(opts: CertificateOptions): Plan {
+  if (!Number.isSafeInteger(opts.days) || opts.days < 1 || opts.days > MAX_DAYS)
+    throw new MamoriError('INVALID_ARGUMENT', `--days must be a whole number from 1 to ${MAX_DAYS}`);
+  const extra = splitNames(opts.extraNames ?? []);
+  const dnsNames = [...new Set([...serviceDnsNames(opts.service, opts.namespace), ...extra.dnsNames])];
+  const now = opts.now ?? new Date();
+  if (Number.isNaN(now.getTime())) throw new MamoriError('INVALID_ARGUMENT', 'invalid issuing time');
+  return {
+    dnsNames,
+    ipAddresses: extra.ipAddresses,
+    // A common name has at most 64 characters (RFC 5280 ub-common-name); clients match SANs anyway.
+    subject: (dnsNames[0] ?? '').length <= 64 ? (dnsNames[0] ?? opts.service) : opts.service,
+    now,
+    notBefore: new Date(Math.floor((now.getTime() - BACKDATE_MS) / 1000) * 1000),
+    notAfter: new Date(Math.floor((now.getTime() + opts.days * DAY_MS) / 1000) * 1000),
+    engine: new pkijs.CryptoEngine({
+      name: 'node',
+      crypto: webcrypto as unknown as pkijs.CryptoEngineParameters['crypto'],
+    }),
+  };
+}
+
+const generateKeys = async (): Promise<KeyPair> =>
+  (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as unknown as KeyPair;
+
 /**
  * Creates a CA and a serving certificate for the webhook Service
  * `service.namespace.svc` (with `.svc.cluster.local`, `service.namespace`,
@@ -229,23 +267,9 @@ function exportKey(k: webcrypto.CryptoKey): string {
  * validity.
  */
 export async function createWebhookCertificates(opts: CertificateOptions): Promise<WebhookCertificates> {
-  if (!Number.isSafeInteger(opts.days) || opts.days < 1 || opts.days > MAX_DAYS)
-    throw new MamoriError('INVALID_ARGUMENT', `--days must be a whole number from 1 to ${MAX_DAYS}`);
-  const extra = splitNames(opts.extraNames ?? []);
-  const dnsNames = [...new Set([...serviceDnsNames(opts.service, opts.namespace), ...extra.dnsNames])];
-  const ipAddresses = extra.ipAddresses;
-  const now = opts.now ?? new Date();
-  if (Number.isNaN(now.getTime())) throw new MamoriError('INVALID_ARGUMENT', 'invalid issuing time');
-  const notBefore = new Date(Math.floor((now.getTime() - BACKDATE_MS) / 1000) * 1000);
-  const notAfter = new Date(Math.floor((now.getTime() + opts.days * DAY_MS) / 1000) * 1000);
-  const engine = new pkijs.CryptoEngine({
-    name: 'node',
-    crypto: webcrypto as unknown as pkijs.CryptoEngineParameters['crypto'],
-  });
-  const gen = async (): Promise<KeyPair> =>
-    (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as unknown as KeyPair;
-  const caKeys = await gen();
-  const tlsKeys = await gen();
+  const { dnsNames, ipAddresses, subject, notBefore, notAfter, engine } = plan(opts);
+  const caKeys = await generateKeys();
+  const tlsKeys = await generateKeys();
   const caName = 'mamori admission CA';
   const ca = await issue({
     subject: caName,
@@ -259,8 +283,7 @@ export async function createWebhookCertificates(opts: CertificateOptions): Promi
     engine,
   });
   const leaf = await issue({
-    // A common name has at most 64 characters (RFC 5280 ub-common-name); clients match SANs anyway.
-    subject: (dnsNames[0] ?? '').length <= 64 ? (dnsNames[0] ?? opts.service) : opts.service,
+    subject,
     keys: tlsKeys,
     issuer: { name: name(caName), keys: caKeys, keyId: ca.keyId },
     notBefore,
@@ -307,13 +330,7 @@ function caProblem(message: string): MamoriError {
 export async function renewServingCertificate(
   opts: CertificateOptions & ExistingCa,
 ): Promise<WebhookCertificates> {
-  if (!Number.isSafeInteger(opts.days) || opts.days < 1 || opts.days > MAX_DAYS)
-    throw new MamoriError('INVALID_ARGUMENT', `--days must be a whole number from 1 to ${MAX_DAYS}`);
-  const extra = splitNames(opts.extraNames ?? []);
-  const dnsNames = [...new Set([...serviceDnsNames(opts.service, opts.namespace), ...extra.dnsNames])];
-  const ipAddresses = extra.ipAddresses;
-  const now = opts.now ?? new Date();
-  if (Number.isNaN(now.getTime())) throw new MamoriError('INVALID_ARGUMENT', 'invalid issuing time');
+  const { dnsNames, ipAddresses, subject, now, notBefore, notAfter: wanted, engine } = plan(opts);
   let caX: X509Certificate;
   let caKey: KeyObject;
   try {
@@ -333,15 +350,9 @@ export async function renewServingCertificate(
   if (!spki(createPublicKey(caKey)).equals(spki(caX.publicKey)))
     throw caProblem('ca.key does not belong to ca.crt');
   const caEnd = new Date(caX.validTo);
-  const notBefore = new Date(Math.floor((now.getTime() - BACKDATE_MS) / 1000) * 1000);
-  const wanted = new Date(Math.floor((now.getTime() + opts.days * DAY_MS) / 1000) * 1000);
   if (caEnd.getTime() <= now.getTime() + DAY_MS)
     throw caProblem(`the CA expires ${caEnd.toISOString()}; make a new CA (without --renew)`);
   const notAfter = wanted.getTime() < caEnd.getTime() ? wanted : caEnd;
-  const engine = new pkijs.CryptoEngine({
-    name: 'node',
-    crypto: webcrypto as unknown as pkijs.CryptoEngineParameters['crypto'],
-  });
   const ca = pkijs.Certificate.fromBER(new Uint8Array(caX.raw));
   const ski = ca.extensions?.find((e) => e.extnID === OID.subjectKeyId)?.parsedValue as
     asn1js.OctetString | undefined;
@@ -353,9 +364,9 @@ export async function renewServingCertificate(
     false,
     ['sign'],
   );
-  const tlsKeys = (await webcrypto.subtle.generateKey(EC, true, ['sign', 'verify'])) as unknown as KeyPair;
+  const tlsKeys = await generateKeys();
   const leaf = await issue({
-    subject: (dnsNames[0] ?? '').length <= 64 ? (dnsNames[0] ?? opts.service) : opts.service,
+    subject,
     keys: tlsKeys,
     issuer: { name: ca.subject, keys: { privateKey: signer }, keyId: caKeyId },
     notBefore,
