@@ -33,5 +33,6 @@ export type {
   RuleLocation,
 } from './finding.js';
 export { readBoundedFile, decodeUtf8 } from './files.js';
+export { lruSet } from './lru.js';
 export { closest, didYouMean } from './suggest.js';
 export { SYSTEM_BIN_DIRS } from './paths.js';

@@ -10,6 +10,7 @@
  */
 import { readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { lruSet } from '../../core/lru.js';
 import type { ContainerRef, ExecEvent, ProcessInfo } from '../model/index.js';
 import { createExecutableHasher, processTree, type ExecutableHasher } from '../containers/index.js';
 
@@ -24,12 +25,6 @@ export interface EnricherOptions {
 
 const MAX_DEPTH = 16;
 const MAX_TREES = 4096;
-
-function lruSet<K, V>(m: Map<K, V>, k: K, v: V, max: number): void {
-  m.delete(k);
-  m.set(k, v);
-  if (m.size > max) m.delete(m.keys().next().value as K);
-}
 
 export class Enricher {
   private readonly execs = new Map<number, ProcessInfo & { readonly cgroupId: string }>();

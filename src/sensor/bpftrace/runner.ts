@@ -157,8 +157,6 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
   const strlen = norm.strlen;
   if (process.getuid?.() !== 0) throw new MamoriError('DENIED', 'the sensor needs root to load BPF programs');
   await ensureTracefs();
-  // bpftrace 0.17 prints attached_probes before the probes are live; BEGIN
-  // runs once they are, so its record is the readiness signal.
   const bpftrace = options.bpftrace ?? 'bpftrace';
   if (!(await onPath(bpftrace))) {
     throw new MamoriError('NOT_FOUND', 'bpftrace is not installed (Debian: apt-get install bpftrace)');
@@ -167,6 +165,8 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
     options.script === undefined && options.inodeCtime === undefined
       ? await inodeCtimeFields(bpftrace)
       : options.inodeCtime;
+  // bpftrace 0.17 prints attached_probes before the probes are live; BEGIN
+  // runs once they are, so its record is the readiness signal.
   const script =
     READY_PROBE +
     (options.script ??

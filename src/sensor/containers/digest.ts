@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { lruSet } from '../../core/lru.js';
 
 export interface ExecutableHasherOptions {
   /** Where procfs is mounted (default `/proc`). */
@@ -45,11 +46,7 @@ export function createExecutableHasher(opts: ExecutableHasherOptions = {}): Exec
   const cacheSize = Math.max(1, opts.cacheSize ?? 4096);
   const cache = new Map<string, string>();
   const byExeId = new Map<string, string>();
-  const remember = (m: Map<string, string>, k: string, v: string): void => {
-    m.delete(k);
-    m.set(k, v);
-    if (m.size > cacheSize) m.delete(m.keys().next().value ?? '');
-  };
+  const remember = (m: Map<string, string>, k: string, v: string): void => lruSet(m, k, v, cacheSize);
 
   return {
     async digest(pid, expectedInode, exeId) {
