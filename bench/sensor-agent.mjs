@@ -264,6 +264,8 @@ async function startAgent(work, runcRoot) {
     '0',
     '--metrics-listen',
     `127.0.0.1:${port}`,
+    // e.g. SENSOR_FLAGS=--no-compact-execs: every exec in full, for comparison.
+    ...(process.env.SENSOR_FLAGS ?? '').split(/\s+/).filter(Boolean),
   ];
   const child = spawn(process.execPath, args, { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
@@ -309,8 +311,10 @@ async function startAgent(work, runcRoot) {
     async metrics() {
       const res = await globalThis.fetch(`http://127.0.0.1:${port}/metrics`);
       const text = await res.text();
-      const m = { events: {}, drops: {}, alerts: {} };
+      const m = { events: {}, drops: {}, alerts: {}, execRepeats: 0 };
       for (const line of text.split('\n')) {
+        const rep = /^mamori_sensor_exec_repeats_total (\S+)$/.exec(line);
+        if (rep) m.execRepeats = Number(rep[1]);
         const r = /^mamori_sensor_(events|drops|alerts)_total\{([^}]*)\} (\S+)$/.exec(line);
         if (!r) continue;
         const labels = Object.fromEntries([...r[2].matchAll(/(\w+)="([^"]*)"/g)].map((x) => [x[1], x[2]]));
@@ -551,6 +555,8 @@ async function main() {
       execEventsInWindowPerSecond: Math.round(((mB.events.exec ?? 0) - (mA.events.exec ?? 0)) / wall),
       // Exec events the agent processed during the run (any process of any container: the run's own plus a few others).
       execEventsProcessed: (m1.events.exec ?? 0) - (m0.events.exec ?? 0),
+      // Of those, reported compacted by the kernel (repeats of an exec already judged).
+      execRepeats: m1.execRepeats - m0.execRepeats,
       eventsByKind: diff(m1.events, m0.events),
       ...(prog === '/tmp/noop'
         ? { driftAlertsForTheExecs: hits().length, execToAlertLineMs: summary(lat) }

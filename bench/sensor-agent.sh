@@ -28,6 +28,8 @@
 #
 # Usage: [ALERTS=200] [ALERT_RATE=20] [EXEC_RATE=1000] [CPU_SECONDS=20] [WARM_SECONDS=10]
 #        [PROGRAMS="/tmp/noop /bin/true"] bench/sensor-agent.sh
+#   SENSOR_FLAGS="--no-compact-execs" passes flags to `mamori sensor` (there:
+#   every exec reported in full, for comparison with exec compaction).
 #   MAMORI_CPU_PROF=DIR runs the agent under `node --cpu-prof` and leaves its
 #   .cpuprofile in DIR.
 # Needs root; Debian packages bpftrace runc gcc libc6-dev jq (installed when missing).
@@ -74,10 +76,10 @@ echo "| alerts expected | seen | spawn → alert line p50 ms | p90 | p99 | max |
 echo "|---:|---:|---:|---:|---:|---:|---|---|---:|"
 jq -r '.latency | "| \(.expected) | \(.seen) | \(.spawnToAlertLineMs.p50) | \(.spawnToAlertLineMs.p90) | \(.spawnToAlertLineMs.p99) | \(.spawnToAlertLineMs.max) | \(.spawnToKernelExecMs.p50) / \(.spawnToKernelExecMs.p99) | \(.kernelExecToAlertLineMs.p50) / \(.kernelExecToAlertLineMs.p99) | \(.hostCpuBusyPercent) |"' "$out"
 echo
-echo "### mamori sensor (whole agent): CPU at $exec_rate exec/s ($cpu_seconds s after $warm_seconds s of warm-up)"
+echo "### mamori sensor (whole agent${SENSOR_FLAGS:+, $SENSOR_FLAGS}): CPU at $exec_rate exec/s ($cpu_seconds s after $warm_seconds s of warm-up)"
 echo
-echo "| program | achieved exec/s | agent node CPU % | bpftrace CPU % | total % of one core | execs produced | exec events processed | drift alerts | exec → alert line p50 / p99 / max ms | drops | machine busy % (all cores) |"
-echo "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"
-jq -r '.cpu[] | "| \(.program) | \(.achievedRate) | \(.cpuPercent.agentNode) | \(.cpuPercent.bpftrace) | \(.cpuPercent.total) | \(.produced) | \(.execEventsProcessed) | \(.driftAlertsForTheExecs // "—") | \(if .execToAlertLineMs then "\(.execToAlertLineMs.p50) / \(.execToAlertLineMs.p99) / \(.execToAlertLineMs.max)" else "—" end) | \(.drops | to_entries | map("\(.key) \(.value)") | join(", ") | if . == "" then "none" else . end) | \(.cpuPercent.hostAllCores) |"' "$out"
+echo "| program | achieved exec/s | agent node CPU % | bpftrace CPU % | total % of one core | execs produced | exec events processed | of them compacted | drift alerts | exec → alert line p50 / p99 / max ms | drops | machine busy % (all cores) |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|"
+jq -r '.cpu[] | "| \(.program) | \(.achievedRate) | \(.cpuPercent.agentNode) | \(.cpuPercent.bpftrace) | \(.cpuPercent.total) | \(.produced) | \(.execEventsProcessed) | \(.execRepeats) | \(.driftAlertsForTheExecs // "—") | \(if .execToAlertLineMs then "\(.execToAlertLineMs.p50) / \(.execToAlertLineMs.p99) / \(.execToAlertLineMs.max)" else "—" end) | \(.drops | to_entries | map("\(.key) \(.value)") | join(", ") | if . == "" then "none" else . end) | \(.cpuPercent.hostAllCores) |"' "$out"
 echo
 echo "Raw results: $out"

@@ -85,6 +85,7 @@ interface SensorOptions {
   webhook?: string;
   webhookSecretFile?: string;
   includeHost?: boolean;
+  compactExecs: boolean;
   statusInterval: number;
 }
 
@@ -120,6 +121,7 @@ async function runSensor(io: CliIo, opts: SensorOptions): Promise<void> {
     images: opts.image,
     ...(opts.runtimeRoot.length > 0 ? { runtimeRoots: [...opts.runtimeRoot, ...DEFAULT_RUNTIME_ROOTS] } : {}),
     includeHost: opts.includeHost === true,
+    compactExecs: opts.compactExecs,
     ...(opts.metricsListen ? { metricsListen: opts.metricsListen } : {}),
     ...(opts.syslog ? { syslog: opts.syslog } : {}),
     ...(opts.webhook && secret !== undefined ? { webhook: { url: opts.webhook, secret } } : {}),
@@ -205,6 +207,10 @@ export function sensorCommand(io: CliIo, setExit: (code: number) => void): Comma
     .option('--webhook <url>', 'POST alerts and drop summaries as JSON (signed: X-Mamori-Signature)')
     .option('--webhook-secret-file <file>', 'the HMAC secret for --webhook')
     .option('--include-host', 'also watch processes outside containers')
+    .option(
+      '--no-compact-execs',
+      'report every exec in full from the kernel (default: repeats of an exec already judged harmless come as a short record)',
+    )
     .addOption(
       new Option('--status-interval <duration>', 'status line on stderr every … (0: never)')
         .argParser(durationArg('--status-interval'))
@@ -221,6 +227,13 @@ promotes it from learn to monitor after the quiet window; in protect mode it
 kills processes that exec an unexpected program or connect to an unexpected
 peer. Every lost event is counted: in the stream (kind "drop"), on stderr
 and in the metrics. SIGINT or SIGTERM stops it and saves the profiles.
+
+Exec compaction: once an exec has been judged harmless (it raised nothing,
+taught its profile nothing, its file is the image's, no rule looks at it),
+the kernel reports execs of the same file with the same path, arguments, uid
+and stdio in the same container as a short record, rebuilt into the full
+event by the sensor (so --events all still lists them). A rewritten file,
+other arguments, a profile change or the container's end end the shortcut.
 
 Examples:
   sudo mamori sensor --data /var/lib/mamori-sensor --events-out /var/log/mamori/events.jsonl

@@ -7,11 +7,25 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { errorMessage, MamoriError } from '../../core/errors.js';
-import { startSensor, type EnforcementEvent, type Sensor, type SensorStats } from '../bpftrace/index.js';
+import {
+  startSensor,
+  type EnforcementEvent,
+  type ExecCompaction,
+  type ExecRepeatEvent,
+  type Sensor,
+  type SensorStats,
+} from '../bpftrace/index.js';
 import { createContainerResolver, readProcess, type ContainerResolver } from '../containers/index.js';
 import { createDetector, type Detector } from '../detect/index.js';
-import type { Alert, ContainerEvent, ContainerRef, ProcessInfo } from '../model/index.js';
-import { ProfileEngine, ProfileStore, type BehaviourProfile, type ProfileMode } from '../profile/index.js';
+import type { Alert, ContainerEvent, ContainerRef, ExecEvent, ProcessInfo } from '../model/index.js';
+import {
+  ProfileEngine,
+  ProfileStore,
+  type BehaviourProfile,
+  type ObserveResult,
+  type ProfileMode,
+} from '../profile/index.js';
+import { ExecCompactor } from './compact.js';
 import { AgentCounters } from './counters.js';
 import { DriftTracker } from './drift.js';
 import { EnforcerManager, MAX_ENFORCER_RULES } from './enforcer.js';
@@ -65,6 +79,8 @@ class Pipeline {
   readonly detector: Detector;
   readonly drift: DriftTracker;
   readonly enforcer: EnforcerManager;
+  /** Set once the sensor runs (exec compaction needs its channel). */
+  compactor = new ExecCompactor(undefined);
 
   constructor(
     readonly o: SensorAgentOptions,
@@ -136,6 +152,7 @@ class Pipeline {
 
   private gone(cgroupId: string): void {
     this.known.delete(cgroupId);
+    this.compactor.forget(cgroupId);
     this.setup.forget(cgroupId);
     this.resolver.forget(cgroupId);
     this.refreshEnforcer();
@@ -208,15 +225,76 @@ class Pipeline {
       const r = this.engine.observe(event, container, tree);
       if (r) {
         alerts.push(...r.alerts);
-        if (r.promoted) this.o.onLog?.('info', `workload ${r.workload.name} promoted to monitor`);
+        if (r.promoted) this.promoted(r.workload.name);
         if (known.workload === undefined) {
           known.workload = r.workload.id;
           this.refreshEnforcer();
         }
       }
-      if (event.kind === 'exec') this.drift.exec(event, container, tree);
+      if (event.kind === 'exec') {
+        this.drift.exec(event, container, tree);
+        if (alerts.length === 0) {
+          const how = this.compactable(event, container, tree, r);
+          if (how !== 'none') this.compactor.name(event, container, how);
+        }
+      }
     }
     for (const a of alerts) this.alert(a);
+  }
+
+  promoted(name: string): void {
+    this.o.onLog?.('info', `workload ${name} promoted to monitor`);
+    this.compactor.reset();
+  }
+
+  /**
+   * Which repeats of this exec (same file, uid, stdio, path and container;
+   * any parent inside it) would be judged as it was — `argv`: those with the
+   * same arguments, `argv0`: those with the same argv[0] — or `none`. Such
+   * an exec raised nothing, taught its profile nothing, its file is the
+   * image's, and no rule looks at it (Detector.repeatable). With the whole
+   * event stream asked for, only exact repeats: their events are rebuilt
+   * whole.
+   */
+  private compactable(
+    event: ExecEvent,
+    container: ContainerRef,
+    tree: readonly ProcessInfo[],
+    r: ObserveResult | undefined,
+  ): 'none' | 'argv' | 'argv0' {
+    if (
+      !this.compactor.enabled ||
+      event.parentSamePidNs !== true ||
+      event.argvTruncated === true ||
+      event.sha256 === undefined ||
+      r === undefined ||
+      r.alerts.length > 0 ||
+      r.learned.length > 0 ||
+      r.overflowed.length > 0 ||
+      r.promoted === true
+    )
+      return 'none';
+    const how = this.detector.repeatable(event, { container, processTree: tree });
+    if (how === 'none' || this.drift.verdict(event, container) !== 'in-image') return 'none';
+    if (how === 'argv0' && this.o.events !== 'all' && event.compactKeyArgv0 !== undefined) return 'argv0';
+    return event.compactKey !== undefined ? 'argv' : 'none';
+  }
+
+  /** An exec the kernel compacted: the exec it repeats, with this process's ids and time. */
+  repeat(r: ExecRepeatEvent): Promise<void> | undefined {
+    const x = this.compactor.expand(r);
+    if (x === undefined) {
+      this.counters.event('exec');
+      this.counters.drop('compact', 1);
+      return undefined;
+    }
+    // Withdrawn since (its judgement may have changed): handled in full.
+    if (!x.active) return this.handle(x.event);
+    this.counters.event('exec');
+    this.counters.repeat();
+    this.enricher.remember(x.event);
+    this.outputs.event(x.event);
+    return undefined;
   }
 
   private async kill(ev: EnforcementEvent): Promise<void> {
@@ -266,8 +344,10 @@ export async function startSensorAgent(o: SensorAgentOptions): Promise<SensorAge
       ...(o.syscallIntervalMs !== undefined ? { syscallIntervalMs: o.syscallIntervalMs } : {}),
       ...(o.queueCapacity !== undefined ? { queueCapacity: o.queueCapacity } : {}),
       ...(o.bpftrace ? { bpftrace: o.bpftrace } : {}),
+      compactExecs: o.compactExecs !== false,
     });
     await sensor.ready;
+    pipe.compactor = new ExecCompactor(sensor.compaction);
   } catch (e) {
     await metrics?.close();
     await outputs.close();
@@ -282,10 +362,13 @@ export async function startSensorAgent(o: SensorAgentOptions): Promise<SensorAge
     if (polling) return;
     polling = true;
     void (async () => {
-      for (const w of engine.promoteDue()) o.onLog?.('info', `workload ${w.name} promoted to monitor`);
+      for (const w of engine.promoteDue()) pipe.promoted(w.name);
       const changed = await sync.poll();
       for (const c of changed) o.onLog?.('info', `workload ${c.name} set to ${c.mode}`);
-      if (changed.length > 0) pipe.refreshEnforcer();
+      if (changed.length > 0) {
+        pipe.compactor.reset();
+        pipe.refreshEnforcer();
+      }
     })()
       .catch((e: unknown) => o.onLog?.('warn', `profile poll: ${errorMessage(e)}`))
       .finally(() => (polling = false));
@@ -293,7 +376,10 @@ export async function startSensorAgent(o: SensorAgentOptions): Promise<SensorAge
   const loop = (async () => {
     for await (const ev of s) {
       if (ev.kind === 'drop') counters.drop(ev.source, ev.count);
-      else if (ev.kind !== 'enforce')
+      else if (ev.kind === 'exec-repeat') {
+        const p = pipe.repeat(ev);
+        if (p) await p.catch((e: unknown) => o.onLog?.('warn', `event exec: ${errorMessage(e)}`));
+      } else if (ev.kind !== 'enforce')
         await pipe
           .handle(ev)
           .catch((e: unknown) => o.onLog?.('warn', `event ${ev.kind}: ${errorMessage(e)}`));
@@ -327,6 +413,7 @@ export async function startSensorAgent(o: SensorAgentOptions): Promise<SensorAge
     stats: () => ({ ...counters.snapshot(), sensor: s.stats() }),
     async setMode(workload, mode) {
       const p = engine.setMode(workload, mode);
+      pipe.compactor.reset();
       pipe.refreshEnforcer();
       await pipe.enforcer.settled();
       return p;

@@ -26,10 +26,12 @@ export class AgentCounters {
   private readonly eventsMetric: Counter<'kind'>;
   private readonly dropsMetric: Counter<'source'>;
   private readonly alertsMetric: Counter<'rule' | 'severity'>;
+  private readonly repeatsMetric: Counter;
   private readonly containersGauge: Gauge;
   private readonly enforcedGauge: Gauge;
   containers = 0;
   enforced = 0;
+  execRepeats = 0;
 
   constructor() {
     const registers = [this.registry];
@@ -51,6 +53,11 @@ export class AgentCounters {
       labelNames: ['rule', 'severity'],
       registers,
     });
+    this.repeatsMetric = new Counter({
+      name: 'mamori_sensor_exec_repeats_total',
+      help: 'Execs the kernel reported compacted, as repeats of an exec already judged (counted in events_total too)',
+      registers,
+    });
     this.containersGauge = new Gauge({
       name: 'mamori_sensor_containers',
       help: 'Containers the sensor currently knows',
@@ -66,6 +73,12 @@ export class AgentCounters {
 
   event(kind: string): void {
     this.eventsMetric.inc({ kind: bump(this.events, kind, 1) });
+  }
+
+  /** An exec reported compacted (also counted by event('exec')). */
+  repeat(): void {
+    this.execRepeats++;
+    this.repeatsMetric.inc();
   }
 
   drop(source: string, count: number): void {
@@ -99,6 +112,7 @@ export class AgentCounters {
       alertsBySeverity: Object.fromEntries(this.bySeverity),
       containers: this.containers,
       enforced: this.enforced,
+      execRepeats: this.execRepeats,
     };
   }
 }

@@ -15,6 +15,7 @@ import {
   driftAlert,
   indexFromRootfs,
   type BuildOptions,
+  type DriftResult,
   type ExecutableIndex,
 } from '../drift/index.js';
 import { errorMessage } from '../../core/errors.js';
@@ -133,6 +134,17 @@ export class DriftTracker {
       return this.o.onDrop(1);
     slot.waiting.push({ ev, tree });
     this.waiting++;
+  }
+
+  /**
+   * What the container's index says of the exec now (without alerting):
+   * `pending` while the index is being built, `unchecked` without one.
+   */
+  verdict(ev: ExecEvent, c: ContainerRef): DriftResult['status'] | 'pending' | 'unchecked' {
+    const slot = this.slots.get(this.keyOf(c));
+    if (slot?.state === 'building') return 'pending';
+    if (slot?.state !== 'ready') return 'unchecked';
+    return checkDrift(slot.index, ev.exe, ev.sha256).status;
   }
 
   /** Waits for the builds under way (new ones are not started). */

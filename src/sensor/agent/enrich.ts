@@ -41,18 +41,7 @@ export class Enricher {
   async exec(ev: ExecEvent, container?: ContainerRef): Promise<{ event: ExecEvent; tree: ProcessInfo[] }> {
     const sha256 = ev.sha256 ?? (await this.hasher.digest(ev.pid, undefined, ev.exeId));
     const event: ExecEvent = sha256 !== undefined ? { ...ev, sha256 } : ev;
-    const self: ProcessInfo = {
-      pid: ev.pid,
-      ppid: ev.ppid,
-      uid: ev.uid,
-      exe: ev.exe,
-      argv: ev.argv,
-      comm: ev.comm,
-      ...(sha256 !== undefined ? { sha256 } : {}),
-      time: ev.time,
-    };
-    lruSet(this.execs, ev.pid, { ...self, cgroupId: ev.cgroupId }, this.opts.rememberExecs ?? 8192);
-    this.trees.delete(ev.pid);
+    const self = this.remember(event);
     const init = container?.pid;
     if (init === ev.pid) return { event, tree: [self] };
     // The parent's tree is shared by its children's execs (cached); a parent outside the
@@ -66,6 +55,23 @@ export class Enricher {
     if (init !== undefined && above.at(-1)?.pid !== init)
       above = [...above, ...(await this.tree(init, container)).slice(0, 1)];
     return { event, tree: [self, ...above].slice(0, MAX_DEPTH) };
+  }
+
+  /** Remembers an exec (already hashed) for the trees of its process and its children; its own description. */
+  remember(ev: ExecEvent): ProcessInfo {
+    const self: ProcessInfo = {
+      pid: ev.pid,
+      ppid: ev.ppid,
+      uid: ev.uid,
+      exe: ev.exe,
+      argv: ev.argv,
+      comm: ev.comm,
+      ...(ev.sha256 !== undefined ? { sha256: ev.sha256 } : {}),
+      time: ev.time,
+    };
+    lruSet(this.execs, ev.pid, { ...self, cgroupId: ev.cgroupId }, this.opts.rememberExecs ?? 8192);
+    this.trees.delete(ev.pid);
+    return self;
   }
 
   /** Whether `pid` shares the pid namespace of the container's init (false when unknown). */

@@ -37,6 +37,13 @@ export interface SensorAgentOptions {
   readonly syscallIntervalMs?: number;
   /** The kernel-side queue (default 10 000 events). */
   readonly queueCapacity?: number;
+  /**
+   * Exec compaction (default on): repeats of an exec already judged (same
+   * file, uid, stdio, path and arguments in the same container, raising
+   * nothing and teaching nothing) are reported by the kernel as a short
+   * record and rebuilt from the judged exec. false: every exec in full.
+   */
+  readonly compactExecs?: boolean;
   /** Enforcer regeneration debounce (default 300 ms). */
   readonly enforcerDebounceMs?: number;
   /** How often mode requests are polled and promotions checked (default 1000 ms). */

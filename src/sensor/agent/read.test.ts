@@ -93,7 +93,7 @@ describe('stream reading', () => {
 describe('status line', () => {
   it('gives the event rate, drops by source and alerts by severity', async () => {
     const { statusLine } = await import('./status.js');
-    const base = { startedAt: 0, alertsByRule: {}, containers: 2, enforced: 1 };
+    const base = { startedAt: 0, alertsByRule: {}, containers: 2, enforced: 1, execRepeats: 0 };
     const before = { ...base, events: { exec: 10 }, drops: {}, alertsBySeverity: {} };
     const now = {
       ...base,
@@ -104,6 +104,10 @@ describe('status line', () => {
     assert.equal(
       statusLine(now, before, 2),
       'mamori sensor: 15.0 events/s, drops 4 (queue 4), alerts 1 (high 1), containers 2, enforced 1',
+    );
+    assert.match(
+      statusLine({ ...now, execRepeats: 25 }, before, 2),
+      /15\.0 events\/s \(25 execs compacted\), /,
     );
   });
 });

@@ -11,7 +11,7 @@ export function statusLine(now: AgentStats, before: AgentStats | undefined, seco
     return parts.length ? ` (${parts.map(([k, n]) => `${k} ${n}`).join(', ')})` : '';
   };
   return (
-    `mamori sensor: ${rate.toFixed(1)} events/s, drops ${sum(now.drops)}${detail(now.drops)}, ` +
+    `mamori sensor: ${rate.toFixed(1)} events/s${now.execRepeats > 0 ? ` (${now.execRepeats} execs compacted)` : ''}, drops ${sum(now.drops)}${detail(now.drops)}, ` +
     `alerts ${sum(now.alertsBySeverity)}${detail(now.alertsBySeverity)}, containers ${now.containers}, enforced ${now.enforced}`
   );
 }

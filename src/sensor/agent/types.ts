@@ -41,4 +41,6 @@ export interface AgentStats {
   readonly containers: number;
   /** Protected containers the enforcer currently covers. */
   readonly enforced: number;
+  /** Execs the kernel reported compacted (see compactExecs); included in events.exec. */
+  readonly execRepeats: number;
 }

@@ -1,6 +1,12 @@
 /** The sensor's kernel side: generated bpftrace scripts, the bpftrace runner and its output parser. */
 export { DEFAULT_SENSITIVE_PATHS, EVENT_FAMILIES, cgroupPredicate } from './options.js';
-export type { CgroupFilter, EventFamily, InodeCtime, SensorScriptOptions } from './options.js';
+export type {
+  CgroupFilter,
+  CompactionSpec,
+  EventFamily,
+  InodeCtime,
+  SensorScriptOptions,
+} from './options.js';
 export { generateSensorScript } from './script.js';
 export { generateEnforcerScript } from './enforcer.js';
 export type { AllowedPeer, EnforcerRule } from './enforcer.js';
@@ -14,4 +20,5 @@ export { RecordAssembler } from './records.js';
 export type { AssembledEvent, AssemblerOptions } from './records.js';
 export { syscallName, syscallSets } from './syscallsets.js';
 export { X86_64_SYSCALLS } from './syscalls-x86_64.js';
-export type { EnforcementEvent, SensorOutput } from './types.js';
+export type { EnforcementEvent, ExecRepeatEvent, SensorOutput } from './types.js';
+export type { ExecCompaction } from './compact.js';

@@ -58,6 +58,21 @@ export interface SensorScriptOptions {
    * CONFIG_MODULES). The runner fills it from tracefs.
    */
   readonly tracepoints?: ReadonlySet<string>;
+  /**
+   * Exec compaction (see compact.ts): the process allowed to name repeatable
+   * execs, the file descriptor it writes them through and the secret seed of
+   * the kernel's exec fingerprint. Needs inodeCtime.
+   */
+  readonly compaction?: CompactionSpec;
+}
+
+export interface CompactionSpec {
+  /** The agent's process id (tgid). */
+  readonly pid: number;
+  /** Its descriptor of /dev/null whose pwrite64 calls carry the requests. */
+  readonly fd: number;
+  /** Secret seed of the fingerprint, a decimal integer below 2^63. */
+  readonly seed: string;
 }
 
 export interface InodeCtime {
@@ -74,6 +89,7 @@ export interface NormalizedOptions {
   readonly sensitivePaths: readonly string[];
   readonly syscallIntervalMs: number;
   readonly tracepoints?: ReadonlySet<string>;
+  readonly compaction?: CompactionSpec;
 }
 
 function bad(message: string): MamoriError {
@@ -143,5 +159,17 @@ export function normalizeOptions(o: SensorScriptOptions = {}): NormalizedOptions
     sensitivePaths,
     syscallIntervalMs: intIn(o.syscallIntervalMs, 1000, 100, 60000, 'syscallIntervalMs'),
     tracepoints: o.tracepoints,
+    ...(o.compaction !== undefined ? { compaction: checkCompaction(o.compaction, o.inodeCtime) } : {}),
   };
+}
+
+function checkCompaction(c: CompactionSpec, ctime: InodeCtime | undefined): CompactionSpec {
+  if (ctime === undefined)
+    throw bad('compaction needs inodeCtime (a rewritten executable must not pass as known)');
+  if (!Number.isSafeInteger(c.pid) || c.pid <= 0) throw bad('compaction.pid must be a process id');
+  if (!Number.isSafeInteger(c.fd) || c.fd < 0 || c.fd > 1 << 20)
+    throw bad('compaction.fd must be a file descriptor');
+  if (!/^[0-9]{1,19}$/.test(c.seed) || BigInt(c.seed) >= 1n << 63n)
+    throw bad('compaction.seed must be a decimal integer below 2^63');
+  return c;
 }

@@ -64,7 +64,9 @@ describe('RecordAssembler', () => {
     const sock = (0o140777 * 2 ** 32).toString();
     const pipe = (0o10600 * 2 ** 32).toString();
     const { events, drops } = feed([
-      printf(`E 10 10 1000 77 2000000 4 9 ${sock} ${pipe} 8388609 4242 1700000000 5 1 0 we ird\\n`),
+      printf(
+        `E 10 10 1000 77 2000000 4 9 ${sock} ${pipe} 8388609 4242 1700000000 5 1 0 18446744073709551615 12345 we ird\\n`,
+      ),
       printf('+E 10 /bin/we ird\\n'),
       printf('+E 10 sh\\n'),
       printf('+E 10 a b\\"c\\n\\n'),
@@ -87,20 +89,22 @@ describe('RecordAssembler', () => {
         stdout: 'pipe',
         parentSamePidNs: false,
         exeId: '8388609:4242:1700000000.5',
+        compactKey: '18446744073709551615',
+        compactKeyArgv0: '12345',
       },
     ]);
   });
   it('marks argv cut at maxArgs or at the string limit; no exeId without the kernel ctime', () => {
     const asm = new RecordAssembler({ clockOffsetMs: 0, strlen: 8, maxArgs: 2 });
     const got = [
-      printf('E 11 11 0 77 1 3 1 0 0 1 2 0 0 1 1 a-very-long-pro\\n'),
+      printf('E 11 11 0 77 1 3 1 0 0 1 2 0 0 1 1 0 0 a-very-long-pro\\n'),
       printf('+E 11 /usr/bin/a-very-long-program-name\\n'),
       printf('+E 11 python3\\n'),
       printf('+E 11 -c\\n'),
-      printf('E 12 12 0 77 1 1 1 0 0 1 2 3 4 1 1 sh\\n'),
+      printf('E 12 12 0 77 1 1 1 0 0 1 2 3 4 1 1 0 0 sh\\n'),
       printf('+E 12 /bin/sh\\n'),
       printf('+E 12 1234567\\n'),
-      printf('E 13 13 0 77 1 0 1 0 0 1 2 3 4 1 1 x\\n'),
+      printf('E 13 13 0 77 1 0 1 0 0 1 2 3 4 1 1 0 0 x\\n'),
       printf('+E 13 /bin/x\\n'),
     ].flatMap((l) => {
       const d = decodeLine(l);
@@ -117,11 +121,33 @@ describe('RecordAssembler', () => {
     assert.equal(ev[1]?.argvTruncated, true);
     assert.deepEqual(ev[2]?.argv, []);
     assert.equal(ev[2]?.argvTruncated, undefined);
+    assert.equal((ev[2] as { compactKey?: string }).compactKey, undefined, 'fingerprint 0: not compactable');
+  });
+  it('reads a compacted exec (F) as a repeat of the fingerprint the agent named', () => {
+    const { events, drops } = feed([
+      printf('F 20 20 1000 77 3000000 0 19 42 true\\n'),
+      printf('F 21 21 0 77 3000000 0 19 x true\\n'),
+      printf('F 22 22 0 77 3000000 0 19 ab true\\n'),
+    ]);
+    assert.equal(drops, 2, 'a malformed id is a drop');
+    assert.deepEqual(events, [
+      {
+        kind: 'exec-repeat',
+        time: 3,
+        cgroupId: '77',
+        pid: 20,
+        uid: 1000,
+        ppid: 19,
+        comm: 'true',
+        repeatId: 42,
+      },
+    ]);
   });
   it('counts orphans, malformed headers and incomplete events as drops', () => {
     const { events, drops } = feed([
       printf('+E 99 61 62\\n'),
-      printf('E 1 1 0 1 1 1 x 0 0 0 0 0 0 0 0 comm\\n'),
+      printf('E 1 1 0 1 1 1 x 0 0 0 0 0 0 0 0 0 0 comm\\n'),
+      printf('E 2 2 0 1 1 0 1 0 0 0 0 0 0 0 0 0 k comm\\n'),
       printf('Z 1 1 0 1 1 0 comm\\n'),
       printf('O 5 5 0 1 1 1 0 /etc/shadow\\n'),
       printf('O 5 5 0 1 1 1 0 /etc/gshadow\\n'),
@@ -129,8 +155,8 @@ describe('RecordAssembler', () => {
       printf('N 6 6 0 1 1 3 165 0 0 mount\\n'),
       printf(''),
     ]);
-    // orphan, bad E, unknown tag, the first O superseded, the empty record, the incomplete N
-    assert.equal(drops, 6);
+    // orphan, bad E, E with a bad fingerprint, unknown tag, the first O superseded, the empty record, the incomplete N
+    assert.equal(drops, 7);
     assert.equal(events.length, 1);
     assert.deepEqual(events[0], {
       time: 0.000001,

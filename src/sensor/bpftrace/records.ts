@@ -15,10 +15,10 @@ import type {
   OpenEvent,
 } from '../model/index.js';
 import { X86_64_SYSCALLS } from './syscalls-x86_64.js';
-import type { EnforcementEvent } from './types.js';
+import type { EnforcementEvent, ExecRepeatEvent } from './types.js';
 
 /** Tokens after `<tag> tid pid uid cgroup nsecs nextra`, before the final string. */
-const TAG_FIELDS: Readonly<Record<string, number>> = { E: 9, X: 1, C: 6, S: 6, A: 6, O: 1, N: 3, K: 4 };
+const TAG_FIELDS: Readonly<Record<string, number>> = { E: 9, F: 2, X: 1, C: 6, S: 6, A: 6, O: 1, N: 3, K: 4 };
 const MAX_PENDING = 4096;
 const utf8 = new TextDecoder('utf-8', { fatal: false });
 
@@ -38,9 +38,12 @@ interface Header {
   readonly needed: number;
   /** The count field: continuation records, or for an exec argc. */
   readonly count: number;
+  /** An exec's fingerprints (decimal u64) of its whole argv and of argv[0], when it has them. */
+  readonly key?: string;
+  readonly key0?: string;
 }
 
-export type AssembledEvent = ContainerEvent | EnforcementEvent;
+export type AssembledEvent = ContainerEvent | EnforcementEvent | ExecRepeatEvent;
 
 const INT = /^-?[0-9]{1,20}$/;
 const ADDRESS = /^[0-9a-f.:-]{1,64}$/;
@@ -210,6 +213,9 @@ export class RecordAssembler {
       if (t === undefined) return undefined;
       texts[i] = t;
     }
+    const key = tag === 'E' ? c.digits() : undefined;
+    const key0 = tag === 'E' ? c.digits() : undefined;
+    if (tag === 'E' && (key === undefined || key0 === undefined)) return undefined;
     return {
       tag,
       tid,
@@ -223,6 +229,8 @@ export class RecordAssembler {
       extras: [],
       needed,
       count,
+      ...(key !== undefined && key !== '0' ? { key } : {}),
+      ...(key0 !== undefined && key0 !== '0' ? { key0 } : {}),
     };
   }
 
@@ -257,6 +265,8 @@ export class RecordAssembler {
     };
     // Without the kernel's ctime (an unknown inode layout) device and inode alone do not tell a rewritten file.
     if (ctSec > 0) ev.exeId = `${dev}:${ino}:${ctSec}.${ctNsec}`;
+    if (h.key !== undefined) ev.compactKey = h.key;
+    if (h.key0 !== undefined) ev.compactKeyArgv0 = h.key0;
     if (h.count > args.length || args.some((a) => this.cut(a))) ev.argvTruncated = true;
     return [ev];
   }
@@ -270,6 +280,24 @@ export class RecordAssembler {
     switch (h.tag) {
       case 'E':
         return this.exec(h);
+      case 'F': {
+        const [ppid, id] = f as [number, number];
+        if (!Number.isSafeInteger(id) || id <= 0 || !Number.isSafeInteger(ppid)) {
+          this.drops++;
+          return [];
+        }
+        const repeat: ExecRepeatEvent = {
+          kind: 'exec-repeat',
+          time: h.time,
+          cgroupId: h.cgroupId,
+          pid: h.pid,
+          uid: h.uid,
+          ppid,
+          comm: utf8.decode(h.last),
+          repeatId: id,
+        };
+        return [repeat];
+      }
       case 'X': {
         const code = f[0]!;
         const exit: ExitEvent = {

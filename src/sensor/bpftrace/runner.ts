@@ -13,6 +13,7 @@ import { decodeLine } from './jsonline.js';
 import { openOutputPipe } from './output.js';
 import { normalizeOptions } from './options.js';
 import type { InodeCtime, SensorScriptOptions } from './options.js';
+import { openCompaction, type ExecCompaction } from './compact.js';
 import { BoundedQueue } from './queue.js';
 import type { DropSource } from './queue.js';
 import { RecordAssembler } from './records.js';
@@ -48,6 +49,13 @@ export interface StartSensorOptions extends SensorScriptOptions {
    * and follow each other at once.
    */
   readonly readIntervalMs?: number;
+  /**
+   * Exec compaction (compact.ts): repeats of execs the consumer names
+   * through Sensor.compaction arrive as `exec-repeat` events. Only for the
+   * generated script with the exec family, on a kernel whose inode ctime
+   * bpftrace can read; Sensor.compaction is undefined otherwise.
+   */
+  readonly compactExecs?: boolean;
 }
 
 export interface SensorStats {
@@ -69,6 +77,8 @@ export interface Sensor extends AsyncIterable<SensorOutput> {
   /** Resolves when bpftrace has exited. */
   readonly done: Promise<void>;
   stats(): SensorStats;
+  /** Present when exec compaction is on (StartSensorOptions.compactExecs). */
+  readonly compaction?: ExecCompaction;
   /** SIGINT, then SIGKILL after stopTimeoutMs; resolves when bpftrace has exited. */
   stop(): Promise<void>;
 }
@@ -165,16 +175,27 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
     options.script === undefined && options.inodeCtime === undefined
       ? await inodeCtimeFields(bpftrace)
       : options.inodeCtime;
+  const compact =
+    options.compactExecs === true && options.script === undefined && norm.families.has('exec') && ctime
+      ? openCompaction()
+      : undefined;
   // bpftrace 0.17 prints attached_probes before the probes are live; BEGIN
   // runs once they are, so its record is the readiness signal.
-  const script =
-    READY_PROBE +
-    (options.script ??
-      generateSensorScript({
-        ...options,
-        tracepoints: options.tracepoints ?? availableTracepoints(),
-        ...(ctime !== undefined ? { inodeCtime: ctime } : {}),
-      }));
+  let script: string;
+  try {
+    script =
+      READY_PROBE +
+      (options.script ??
+        generateSensorScript({
+          ...options,
+          tracepoints: options.tracepoints ?? availableTracepoints(),
+          ...(ctime !== undefined ? { inodeCtime: ctime } : {}),
+          ...(compact ? { compaction: compact.spec } : {}),
+        }));
+  } catch (e) {
+    compact?.close();
+    throw e;
+  }
 
   // bpftrace's nsecs is CLOCK_MONOTONIC, as process.hrtime; the wall clock with sub-millisecond
   // resolution (Date.now() alone would put events up to a millisecond early).
@@ -196,6 +217,9 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
     readIntervalMs: readInterval,
     onLine: (line) => handleLine(line),
     onOverlong: () => drop('parse', 1),
+  }).catch((e: unknown) => {
+    compact?.close();
+    throw e;
   });
   const args = ['-f', 'json', '-o', out.path, ...(options.unsafe === true ? ['--unsafe'] : []), '-e', script];
   // bpftrace must not outlive the sensor (an enforcer left behind would go on
@@ -259,6 +283,7 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
       if (failure !== undefined) rejectReady(failure);
       queue.close();
       await out.dispose();
+      compact?.close();
       resolve();
     };
     child.on('error', (e: NodeJS.ErrnoException) => {
@@ -296,6 +321,7 @@ export async function startSensor(options: StartSensorOptions = {}): Promise<Sen
     ready,
     done,
     stop,
+    ...(compact ? { compaction: compact.channel } : {}),
     stats: () => ({
       delivered: queue.delivered,
       dropped: { ...queue.dropped },

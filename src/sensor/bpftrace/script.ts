@@ -10,7 +10,7 @@
  * and carry any byte but NUL. Strings beyond the header's one come as
  * continuation records from the same event, keyed by tag and thread id.
  */
-import type { NormalizedOptions, SensorScriptOptions } from './options.js';
+import type { CompactionSpec, NormalizedOptions, SensorScriptOptions } from './options.js';
 import { normalizeOptions } from './options.js';
 
 /** Continuation tag and the header prefix shared by all records. */
@@ -76,6 +76,27 @@ function execProbes(o: NormalizedOptions): string {
   //    /proc/PID/cmdline shows.
   const fdWord = (f: string): string => `(${f}->f_inode->i_mode << 32) | ${f}->f_inode->i_rdev`;
   const ct = o.inodeCtime;
+  const c = o.compaction;
+  // With compaction, an exec whose fingerprint the agent has named repeatable
+  // is one short record instead (see compact.ts), and its path and argv
+  // records are left out: @mamori_f marks the process for the later probes
+  // and for its exit.
+  const skip = c ? `${COMPACT_MARKS}[pid] == 0` : '';
+  const fields = `${HEADER_ARGS}, *(uint64 *)uptr(curtask->mm->start_stack), curtask->real_parent->tgid, $w0, $w1, $x->i_sb->s_dev, $x->i_ino, $cs, $cn, $lv, $plv`;
+  const full = `printf("E ${HEADER_FMT} %llu %d %llu %llu %llu %llu %llu %llu %d %d %llu %llu %s\\n", ${fields}, $k, $k0, comm);`;
+  const body = c
+    ? `${fingerprint(c)}
+  $id = $k0 == 0 ? (uint64)0 : ${COMPACT_KEYS}[cgroup, $k0];
+  if ($id == 0 && $k != 0) { $id = ${COMPACT_KEYS}[cgroup, $k]; }
+  if ($id != 0) {
+    ${COMPACT_MARKS}[pid] = 1;
+    printf("F ${HEADER_FMT} 0 %d %llu %s\\n", ${HEADER_ARGS}, curtask->real_parent->tgid, $id, comm);
+  } else {
+    delete(${COMPACT_MARKS}[pid]);
+    ${full}
+  }`
+    : `  $k = (uint64)0; $k0 = (uint64)0;
+  ${full}`;
   const header = probe(
     'tracepoint:sched:sched_process_exec',
     o.filter,
@@ -83,12 +104,16 @@ function execProbes(o: NormalizedOptions): string {
   $fd = curtask->files->fdt->fd;
   $f0 = *$fd; $f1 = *($fd + 1);
   $x = curtask->mm->exe_file->f_inode;
-  printf("E ${HEADER_FMT} %llu %d %llu %llu %llu %llu %llu %llu %d %d %s\\n", ${HEADER_ARGS}, *(uint64 *)uptr(curtask->mm->start_stack), curtask->real_parent->tgid, ${fdWord('$f0')}, ${fdWord('$f1')}, $x->i_sb->s_dev, $x->i_ino, ${ct ? `$x->${ct.sec}` : '0'}, ${ct ? `$x->${ct.nsec} & 0x3fffffff` : '0'}, curtask->thread_pid->level, curtask->real_parent->thread_pid->level, comm);`,
+  $w0 = ${fdWord('$f0')}; $w1 = ${fdWord('$f1')};
+  $cs = (uint64)${ct ? `$x->${ct.sec}` : '0'}; $cn = (uint64)${ct ? `$x->${ct.nsec} & 0x3fffffff` : '0'};
+  $lv = curtask->thread_pid->level; $plv = curtask->real_parent->thread_pid->level;
+${body}`,
   );
   const path = probe(
     'tracepoint:sched:sched_process_exec',
     o.filter,
     `  ${cont('E', 'str(args->filename)')}`,
+    skip,
   );
   const argv = probe(
     'tracepoint:sched:sched_process_exec',
@@ -101,15 +126,115 @@ function execProbes(o: NormalizedOptions): string {
     ${cont('E', `str(uptr(*(uint64 *)uptr($sp + 8 + 8 * $i)))`)}
     $i++;
   }`,
+    skip,
   );
-  return header + path + argv;
+  // The request probe first: bpftrace 0.17 types a map at its first assignment in the script.
+  return (c ? compactionProbe(c) : '') + header + path + argv;
+}
+
+/** Map of the fingerprints the agent named repeatable: (cgroup, fingerprint) → its id. */
+export const COMPACT_KEYS = '@mamori_rp';
+/** Processes whose last exec was compacted (their exits are not reported). */
+export const COMPACT_MARKS = '@mamori_f';
+/** First word of a compaction request ("mamori" and a version). */
+export const COMPACT_MAGIC = 0x6d616d6f72690001n;
+/** Longest argument area (bytes) and path (8-byte words) an exec may have to be compacted by its whole argv. */
+export const COMPACT_MAX_ARGS = 512;
+const COMPACT_PATH_WORDS = 32;
+
+/**
+ * The exec's fingerprints (0: none): seeded 64-bit mixes of the executed
+ * file's identity (device, inode, ctime), the uid, stdin and stdout, and the
+ * path execve was given, then `$k0` of argv[0] and `$k` of the whole
+ * argument area (argv's strings as the new program sees them). Only for a
+ * process whose parent is in the same cgroup and pid namespace (never a
+ * container's init nor a process entering the container from outside),
+ * with a known ctime and a path of at most 255 bytes; `$k` only for an
+ * argument area of at most COMPACT_MAX_ARGS bytes, `$k0` for an argv[0]
+ * that ends within it. Strings are read in 8-byte words; the bytes after
+ * a string's NUL are masked off.
+ */
+function fingerprint(c: CompactionSpec): string {
+  const mix = (h: string, w: string): string =>
+    `${h} = (${h} ^ ${w}) * 0x5851f42d4c957f2d; ${h} = ${h} ^ (${h} >> 29);`;
+  const mixH = (w: string): string => mix('$h', w);
+  // The lowest zero byte of $w, if any, as the mask of the bytes before it.
+  const firstZero = `$z = ($w - 0x0101010101010101) & ~$w & $m;`;
+  const beforeZero = '((($z & (0 - $z)) >> 7) - 1)';
+  return `  $k = (uint64)0;
+  $k0 = (uint64)0;
+  if ($lv == $plv && $cs != 0 && curtask->real_parent->cgroups->dfl_cgrp->kn->id == cgroup) {
+    $h = (uint64)${c.seed};
+    ${mixH('(uint64)$x->i_sb->s_dev')} ${mixH('(uint64)$x->i_ino')} ${mixH('$cs')} ${mixH('$cn')}
+    ${mixH('(uint64)uid')} ${mixH('(uint64)$w0')} ${mixH('(uint64)$w1')}
+    $m = (uint64)0x4040404040404040 * 2;
+    $ended = (uint64)0;
+    $i = (uint64)0;
+    while ($i < ${COMPACT_PATH_WORDS}) {
+      $w = *(uint64 *)((uint64)$fn + 8 * $i);
+      ${firstZero}
+      if ($z != 0) { $w = $w & ${beforeZero}; $ended = 1; }
+      ${mixH('$w')}
+      if ($ended) { break; }
+      $i++;
+    }
+    if ($ended) {
+      $as = curtask->mm->arg_start;
+      $n = curtask->mm->arg_end - $as;
+      $j = (uint64)0;
+      while ($j < ${COMPACT_MAX_ARGS / 8}) {
+        if ($j * 8 >= $n || ($k0 != 0 && $n > ${COMPACT_MAX_ARGS})) { break; }
+        $w = *(uint64 *)uptr($as + 8 * $j);
+        if ($n - $j * 8 < 8) { $w = $w & ((1 << (8 * ($n - $j * 8))) - 1); }
+        if ($k0 == 0) {
+          ${firstZero}
+          if ($z != 0) {
+            $h0 = $h;
+            ${mix('$h0', `($w & ${beforeZero})`)}
+            ${mix('$h0', '0x30')}
+            $k0 = $h0 | 1;
+          }
+        }
+        ${mixH('$w')}
+        $j++;
+      }
+      if ($n <= ${COMPACT_MAX_ARGS}) {
+        ${mixH('$n')}
+        $k = $h | 1;
+      }
+    }
+  }`;
+}
+
+/**
+ * The agent's requests: a pwrite64 of 40 bytes (magic, op, cgroup,
+ * fingerprint, id; little-endian u64) on its /dev/null descriptor. op 1
+ * names a fingerprint repeatable, op 2 withdraws it. Only the agent's own
+ * process is listened to.
+ */
+function compactionProbe(c: CompactionSpec): string {
+  return probe(
+    'tracepoint:syscalls:sys_enter_pwrite64',
+    `pid == ${c.pid} && args->fd == ${c.fd}`,
+    `  $b = (uint64)args->buf;
+  if (args->count == 40 && *(uint64 *)uptr($b) == ${COMPACT_MAGIC}) {
+    $op = *(uint64 *)uptr($b + 8);
+    $cg = *(uint64 *)uptr($b + 16);
+    $key = *(uint64 *)uptr($b + 24);
+    if ($op == 1) { ${COMPACT_KEYS}[$cg, $key] = *(uint64 *)uptr($b + 32); }
+    if ($op == 2) { delete(${COMPACT_KEYS}[$cg, $key]); }
+  }`,
+  );
 }
 
 function exitProbe(o: NormalizedOptions): string {
+  const x = header('X', '0', [['%d', 'curtask->exit_code']]);
   return probe(
     'tracepoint:sched:sched_process_exit',
     o.filter,
-    `  ${header('X', '0', [['%d', 'curtask->exit_code']])}`,
+    o.compaction && o.families.has('exec')
+      ? `  if (${COMPACT_MARKS}[pid] != 0) { delete(${COMPACT_MARKS}[pid]); } else { ${x} }`
+      : `  ${x}`,
     'pid == tid',
   );
 }
@@ -340,6 +465,7 @@ export function generateSensorScript(options: SensorScriptOptions = {}): string 
     parts.push(syscallProbes(o));
     for (const m of SYSCALL_MAPS) end.push(`print(${m});`, `clear(${m});`);
   }
+  if (o.compaction && o.families.has('exec')) end.push(`clear(${COMPACT_KEYS});`, `clear(${COMPACT_MARKS});`);
   if (end.length > 0) parts.push(`END\n{\n  ${end.join('\n  ')}\n}\n`);
   return parts.join('\n');
 }

@@ -21,5 +21,23 @@ export interface EnforcementEvent {
   readonly port?: number;
 }
 
+/**
+ * An exec the kernel matched to a fingerprint the agent named repeatable
+ * (exec compaction): the same file, uid, stdio, path and arguments, in the
+ * same container, as the exec the agent judged when naming it. Everything
+ * but the process's own ids and time is that exec's.
+ */
+export interface ExecRepeatEvent {
+  readonly kind: 'exec-repeat';
+  readonly time: number;
+  readonly cgroupId: string;
+  readonly pid: number;
+  readonly uid: number;
+  readonly ppid: number;
+  readonly comm: string;
+  /** The id the agent gave the fingerprint. */
+  readonly repeatId: number;
+}
+
 /** What a running sensor delivers. */
-export type SensorOutput = ContainerEvent | DropEvent | EnforcementEvent;
+export type SensorOutput = ContainerEvent | DropEvent | EnforcementEvent | ExecRepeatEvent;

@@ -8,6 +8,7 @@ import { compileCondition } from './condition.js';
 import { execProcess, matchContext } from './context.js';
 import { eventEvidence } from './evidence.js';
 import { type DetectionRules, EMPTY_RULES } from './model.js';
+import { readsArguments } from './programs.js';
 import { BUILTIN_RULES } from './registry.js';
 import {
   DETECT_EVENT_KINDS,
@@ -39,6 +40,16 @@ export interface ActiveRule {
 
 export interface Detector {
   detect(event: ContainerEvent, context: DetectContext): Alert[];
+  /**
+   * Which execs like this one the rules would judge as this one, whoever
+   * their parent: `argv` — those with the same file, path, arguments, uid
+   * and stdio; `argv0` — also with other arguments after argv[0] (no rule
+   * reads this program's arguments); `none` when a rule matches it (before
+   * exceptions, which may look at the process tree) or a user rule looks at
+   * execs at all (its conditions may look at anything). Built-in exec rules
+   * match on the event alone. Exec compaction relies on this.
+   */
+  repeatable(event: ContainerEvent, context: DetectContext): 'none' | 'argv' | 'argv0';
   readonly rules: readonly ActiveRule[];
 }
 
@@ -95,6 +106,7 @@ export function createDetector(options: DetectorOptions = {}): Detector {
     DETECT_EVENT_KINDS.map((k) => [k, all.filter((r) => r.enabled && r.events.includes(k))]),
   );
   const includeHost = options.includeHost === true;
+  const userExec = all.some((r) => r.source === 'user' && r.enabled && r.events.includes('exec'));
 
   return {
     rules: all.map(({ id, title, severity, source, events, enabled }) => ({
@@ -105,6 +117,13 @@ export function createDetector(options: DetectorOptions = {}): Detector {
       events,
       enabled,
     })),
+    repeatable(event, context) {
+      if (event.kind !== 'exec' || userExec) return 'none';
+      const e = event as DetectableEvent;
+      const ctx = matchContext(e, context);
+      if ((byKind.get('exec') ?? []).some((r) => r.match(e, ctx) !== undefined)) return 'none';
+      return readsArguments(ctx.invocations()) ? 'argv' : 'argv0';
+    },
     detect(event, context) {
       const rules = byKind.get(event.kind);
       if (rules === undefined || rules.length === 0) return [];

@@ -4,7 +4,7 @@
  * program on a connection). Pure functions over invocations.
  */
 import { SYSTEM_BIN_DIRS } from '../../core/index.js';
-import { shortCluster, subcommand } from './names.js';
+import { SHELLS, shortCluster, subcommand } from './names.js';
 import type { Invocation } from './types.js';
 
 export { SYSTEM_BIN_DIRS };
@@ -168,3 +168,27 @@ export const ACCOUNT_TOOLS = set(
   'pwck',
   'grpck',
 );
+
+/** Script interpreters: their arguments name scripts, modules and inline code. */
+const INTERPRETERS = /^(?:node|nodejs|python[0-9.]*|ruby[0-9.]*|perl[0-9.]*|php[0-9.]*|lua[0-9.]*)$/;
+
+/**
+ * Whether a built-in rule may read the arguments of an exec going by these
+ * names beyond argv[0]: shells (`/dev/tcp` redirections), interpreters
+ * (inline code, scripts, `-m`), busybox (applets), package managers
+ * (subcommands), netcat and socat (`-e`, `-z`), scanners. For any other
+ * program the built-in rules look at the names alone, so exec compaction
+ * may take its repeats with other arguments for the same (see
+ * Detector.repeatable); a test holds the rules to this.
+ */
+export function readsArguments(invs: readonly Invocation[]): boolean {
+  return invs.some(
+    (inv) =>
+      SHELLS.has(inv.name) ||
+      INTERPRETERS.test(inv.name) ||
+      inv.name === 'busybox' ||
+      isPackageManager(inv.name) ||
+      NETCATS.has(inv.name) ||
+      SCANNERS.has(inv.name),
+  );
+}

@@ -94,7 +94,13 @@ export interface BuiltinRule {
   /** MITRE ATT&CK technique (`T1059.004`), where one fits. */
   readonly mitre?: string;
   readonly events: readonly DetectEventKind[];
-  /** The evidence of a match, or undefined. Only called with events of `events`' kinds. */
+  /**
+   * The evidence of a match, or undefined. Only called with events of
+   * `events`' kinds. For exec events it must depend on the event alone (not
+   * on the process tree or container): exec compaction takes an exec no
+   * rule matches as repeatable (Detector.repeatable); exceptions may look
+   * at anything.
+   */
   readonly match: (event: DetectableEvent, ctx: MatchContext) => Evidence | undefined;
   readonly exceptions: readonly DefaultException[];
 }

@@ -78,6 +78,14 @@ export interface ExecEvent extends EventBase {
   readonly exeId?: string;
   /** Whether the parent runs in the same pid namespace (false when e.g. `runc exec` enters a container). */
   readonly parentSamePidNs?: boolean;
+  /**
+   * The kernel's fingerprints of this exec when it can be compacted
+   * (decimal; opaque): of the file, uid, stdio, path and whole argv, and of
+   * the same with argv[0] alone. Repeats of an exec the agent judged are
+   * then reported by one of them (see the sensor agent's exec compaction).
+   */
+  readonly compactKey?: string;
+  readonly compactKeyArgv0?: string;
 }
 
 export interface ExitEvent extends EventBase {
