@@ -282,18 +282,18 @@ class Pipeline {
 
   /** An exec the kernel compacted: the exec it repeats, with this process's ids and time. */
   repeat(r: ExecRepeatEvent): Promise<void> | undefined {
-    const x = this.compactor.expand(r);
-    if (x === undefined) {
+    const n = this.compactor.lookup(r);
+    if (n === undefined) {
       this.counters.event('exec');
       this.counters.drop('compact', 1);
       return undefined;
     }
     // Withdrawn since (its judgement may have changed): handled in full.
-    if (!x.active) return this.handle(x.event);
+    if (!this.compactor.isActive(n)) return this.handle(this.compactor.rebuild(n, r));
     this.counters.event('exec');
     this.counters.repeat();
-    this.enricher.remember(x.event);
-    this.outputs.event(x.event);
+    this.enricher.rememberRepeat(n.program, r.pid, r.ppid, r.time);
+    if (this.outputs.wantsEvents) this.outputs.event(this.compactor.rebuild(n, r));
     return undefined;
   }
 

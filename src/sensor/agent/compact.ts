@@ -20,8 +20,10 @@
  */
 import type { ExecCompaction, ExecRepeatEvent } from '../bpftrace/index.js';
 import type { ContainerRef, ExecEvent } from '../model/index.js';
+import type { ExecProgram } from './enrich.js';
 
-interface Named {
+/** A named fingerprint: the exec judged, and the program its repeats run. */
+export interface NamedExec {
   readonly id: number;
   /** Named by its argv[0] fingerprint: repeats may have had other arguments. */
   readonly argv0: boolean;
@@ -29,13 +31,8 @@ interface Named {
   readonly cgroupId: string;
   readonly event: ExecEvent;
   readonly container: ContainerRef;
-}
-
-export interface Expanded {
-  readonly event: ExecEvent;
-  readonly container: ContainerRef;
-  /** Still named: the judgement of the original exec holds for this one. */
-  readonly active: boolean;
+  /** What every repeat runs (argv[0] alone for an argv[0] fingerprint), for process trees. */
+  readonly program: ExecProgram;
 }
 
 export interface ExecCompactorOptions {
@@ -44,8 +41,8 @@ export interface ExecCompactorOptions {
 }
 
 export class ExecCompactor {
-  private readonly active = new Map<number, Named>();
-  private readonly retired = new Map<number, Named>();
+  private readonly active = new Map<number, NamedExec>();
+  private readonly retired = new Map<number, NamedExec>();
   private readonly byKey = new Map<string, number>();
   private readonly byCgroup = new Map<string, Set<number>>();
   private nextId = 1;
@@ -84,7 +81,24 @@ export class ExecCompactor {
     }
     const id = this.nextId++;
     if (!this.channel.allow(event.cgroupId, key, id)) return;
-    const n: Named = { id, argv0: by === 'argv0', key, cgroupId: event.cgroupId, event, container };
+    const argv = by === 'argv0' ? event.argv.slice(0, 1) : event.argv;
+    const program: ExecProgram = {
+      uid: event.uid,
+      exe: event.exe,
+      argv,
+      comm: event.comm,
+      ...(event.sha256 !== undefined ? { sha256: event.sha256 } : {}),
+      cgroupId: event.cgroupId,
+    };
+    const n: NamedExec = {
+      id,
+      argv0: by === 'argv0',
+      key,
+      cgroupId: event.cgroupId,
+      event,
+      container,
+      program,
+    };
     this.active.set(id, n);
     this.byKey.set(k, id);
     let ids = this.byCgroup.get(event.cgroupId);
@@ -92,16 +106,21 @@ export class ExecCompactor {
     ids.add(id);
   }
 
-  /** The full exec event a repeat stands for, or undefined when its fingerprint is long forgotten. */
-  expand(r: ExecRepeatEvent): Expanded | undefined {
-    let n = this.active.get(r.repeatId);
-    const active = n !== undefined;
-    n ??= this.retired.get(r.repeatId);
-    if (n === undefined) return undefined;
+  /** The fingerprint a repeat names (still named, or withdrawn a short while ago). */
+  lookup(r: ExecRepeatEvent): NamedExec | undefined {
+    return this.active.get(r.repeatId) ?? this.retired.get(r.repeatId);
+  }
+
+  /** Still named: the judgement of the exec it was named for holds for its repeats. */
+  isActive(n: NamedExec): boolean {
+    return this.active.get(n.id) === n;
+  }
+
+  /** The full exec event a repeat stands for. */
+  rebuild(n: NamedExec, r: ExecRepeatEvent): ExecEvent {
     const event: ExecEvent = { ...n.event, time: r.time, pid: r.pid, ppid: r.ppid, comm: r.comm };
     // Only argv[0] is known to be the same: the rest is not claimed.
-    if (n.argv0) Object.assign(event, { argv: n.event.argv.slice(0, 1), argvTruncated: true });
-    return { event, container: n.container, active };
+    return n.argv0 ? { ...event, argv: n.program.argv, argvTruncated: true } : event;
   }
 
   /** Withdraws the fingerprints of a container (it ended). */

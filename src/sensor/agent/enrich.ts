@@ -24,10 +24,21 @@ export interface EnricherOptions {
 }
 
 const MAX_DEPTH = 16;
+
+/** A program as an exec started it (the ProcessInfo fields that do not change from process to process). */
+export type ExecProgram = Omit<ProcessInfo, 'pid' | 'ppid' | 'time'> & { readonly cgroupId: string };
+
+interface RememberedExec {
+  readonly program: ExecProgram;
+  readonly pid: number;
+  readonly ppid: number;
+  readonly time: number | undefined;
+}
 const MAX_TREES = 4096;
 
 export class Enricher {
-  private readonly execs = new Map<number, ProcessInfo & { readonly cgroupId: string }>();
+  /** Remembered execs by pid: what the program is (shared by repeats of one exec) and the process's own ids. */
+  private readonly execs = new Map<number, RememberedExec>();
   private readonly trees = new Map<number, { tree: readonly ProcessInfo[]; until: number }>();
   private readonly hasher: ExecutableHasher;
   /** pid namespace of each container init seen (`pid:[…]`). */
@@ -69,9 +80,29 @@ export class Enricher {
       ...(ev.sha256 !== undefined ? { sha256: ev.sha256 } : {}),
       time: ev.time,
     };
-    lruSet(this.execs, ev.pid, { ...self, cgroupId: ev.cgroupId }, this.opts.rememberExecs ?? 8192);
-    this.trees.delete(ev.pid);
+    const { pid: _p, ppid: _pp, time: _t, ...program } = self;
+    this.keep({ program: { ...program, cgroupId: ev.cgroupId }, pid: ev.pid, ppid: ev.ppid, time: ev.time });
     return self;
+  }
+
+  /**
+   * Remembers a repeat of an exec (exec compaction) with the program's
+   * description shared with the other repeats: one small object per process.
+   */
+  rememberRepeat(program: ExecProgram, pid: number, ppid: number, time: number | undefined): void {
+    this.keep({ program, pid, ppid, time });
+  }
+
+  private keep(r: RememberedExec): void {
+    lruSet(this.execs, r.pid, r, this.opts.rememberExecs ?? 8192);
+    this.trees.delete(r.pid);
+  }
+
+  private recalled(pid: number): ProcessInfo | undefined {
+    const r = this.execs.get(pid);
+    if (r === undefined) return undefined;
+    const { cgroupId: _c, ...p } = r.program;
+    return { ...p, pid: r.pid, ppid: r.ppid, ...(r.time !== undefined ? { time: r.time } : {}) };
   }
 
   /** Whether `pid` shares the pid namespace of the container's init (false when unknown). */
@@ -109,9 +140,10 @@ export class Enricher {
 
   /** The exec event's view of a live process (the path as exec'd, the hash) when it is the same program. */
   private preferExec(p: ProcessInfo): ProcessInfo {
-    const e = this.execs.get(p.pid);
+    const r = this.execs.get(p.pid);
+    const e = r?.program;
     if (!e || e.comm !== p.comm) return p;
-    return { ...p, exe: e.exe, ...(e.sha256 !== undefined ? { sha256: e.sha256 } : {}), time: e.time ?? 0 };
+    return { ...p, exe: e.exe, ...(e.sha256 !== undefined ? { sha256: e.sha256 } : {}), time: r?.time ?? 0 };
   }
 
   /** The chain of remembered exec events from `pid` up (within one cgroup when `cgroupId` is given). */
@@ -120,9 +152,8 @@ export class Enricher {
     const seen = new Set<number>();
     for (let cur = pid; out.length < MAX_DEPTH && !seen.has(cur);) {
       seen.add(cur);
-      const e = this.execs.get(cur);
-      if (!e || (cgroupId !== undefined && e.cgroupId !== cgroupId)) break;
-      const { cgroupId: _c, ...p } = e;
+      const p = this.recalled(cur);
+      if (!p || (cgroupId !== undefined && this.execs.get(cur)?.program.cgroupId !== cgroupId)) break;
       out.push(p);
       if (cur === init) break;
       cur = p.ppid;
@@ -132,7 +163,7 @@ export class Enricher {
 
   /** Whether an exec of `pid` inside cgroup `cgroupId` was seen (and is still remembered). */
   hasExec(pid: number, cgroupId: string): boolean {
-    return this.execs.get(pid)?.cgroupId === cgroupId;
+    return this.execs.get(pid)?.program.cgroupId === cgroupId;
   }
 
   /** Forgets the cached tree of an exited process (its exec stays remembered for its children's trees). */

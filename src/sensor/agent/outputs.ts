@@ -48,6 +48,11 @@ export class Outputs {
 
   private readonly reported = new Map<string, number>();
 
+  /** Whether event() writes anything (the stream asked for every event). */
+  get wantsEvents(): boolean {
+    return this.opts.events === 'all' && this.stream !== undefined;
+  }
+
   event(e: ContainerEvent): void {
     if (this.opts.events === 'all') this.stream?.write(e);
   }
