@@ -154,6 +154,58 @@ describe('sensor agent with real bpftrace', { skip, timeout: 180_000 }, () => {
     assert.ok(execs + queueDrops >= n, `${execs} delivered + ${queueDrops} dropped account for ${n} execs`);
   });
 
+  it('compacts repeats of a harmless exec in the kernel and rebuilds them; what alerts is never compacted', async () => {
+    const runcRoot = await mkdtemp(join(tmp, 'runc-'));
+    const events = join(tmp, 'compact.jsonl');
+    const agent = await startSensorAgent({
+      dataDir: join(tmp, 'compact-data'),
+      eventsOut: events,
+      events: 'all',
+      runtimeRoots: [runcRoot],
+      driftCacheDir: false,
+    });
+    agents.push(agent);
+    const c = await startRuncContainer({ args: ['sleep', '60'], root: runcRoot });
+    containers.push(c);
+    const loop = (cmd: string, n: number): string =>
+      `i=0; while [ $i -lt ${n} ]; do ${cmd}; i=$((i+1)); done`;
+    const stream = async (): Promise<StreamRecord[]> => records(events);
+    const drifted = (all: StreamRecord[]): Alert[] =>
+      all.filter(
+        (e): e is Alert => e.kind === 'alert' && e.rule === 'MD001' && e.processTree[0]?.exe === '/tmp/t',
+      );
+    // An exec is named repeatable only once its file is known to be the image's: the drift
+    // index of the container is built in the background; its first alert says it is ready.
+    assert.equal((await c.exec(['sh', '-c', 'cp /bin/true /tmp/t; /tmp/t'])).code, 0);
+    await until(
+      'the drift index',
+      async () => (drifted(await stream()).length > 0 ? true : undefined),
+      60_000,
+    );
+    const script = [loop('/bin/true x', 300), loop('/tmp/t', 20), 'sh -c "cat /etc/shadow"'].join('; ');
+    const r = await c.exec(['sh', '-c', script]);
+    assert.equal(r.code, 0, r.stderr);
+    await until('the drift alerts and the shell', async () => {
+      const all = await stream();
+      return drifted(all).length === 21 && all.some((e) => e.kind === 'alert' && e.rule === 'MR001')
+        ? true
+        : undefined;
+    });
+    await agent.stop();
+    const all = await stream();
+    const trues = all.filter(
+      (e): e is ExecEvent => e.kind === 'exec' && e.container?.id === c.id && e.exe === '/bin/true',
+    );
+    const repeats = agent.stats().execRepeats;
+    console.log(`300 execs of /bin/true: ${repeats} compacted in the kernel, ${trues.length} in the stream`);
+    assert.equal(trues.length, 300, 'every exec is in the stream, compacted or not');
+    assert.ok(trues.every((e) => e.argv.join(' ') === '/bin/true x' && e.argvTruncated !== true && e.sha256));
+    assert.ok(repeats >= 250, `most repeats compacted (${repeats})`);
+    assert.equal(new Set(trues.map((e) => e.pid)).size, 300, 'each with its own process');
+    assert.equal(drifted(all).length, 21, 'a drifted program alerts on every exec: never compacted');
+    assert.equal(agent.stats().drops.compact, undefined);
+  });
+
   it('stops, saving what it has, and says so when bpftrace dies', async () => {
     const agent = await startSensorAgent({ dataDir: join(tmp, 'dies'), eventsOut: join(tmp, 'dies.jsonl') });
     agents.push(agent);

@@ -10,7 +10,6 @@ import { errorMessage, MamoriError } from '../../core/errors.js';
 import {
   startSensor,
   type EnforcementEvent,
-  type ExecCompaction,
   type ExecRepeatEvent,
   type Sensor,
   type SensorStats,

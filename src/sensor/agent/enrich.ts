@@ -50,10 +50,15 @@ export class Enricher {
 
   /** The exec event with the executable's hash (when the process is still there) and its process tree. */
   async exec(ev: ExecEvent, container?: ContainerRef): Promise<{ event: ExecEvent; tree: ProcessInfo[] }> {
-    const sha256 = ev.sha256 ?? (await this.hasher.digest(ev.pid, undefined, ev.exeId));
+    // A process already gone is looked for in its container's root, by the file's identity.
+    const init = container?.pid;
+    const fallback =
+      init !== undefined && ev.exe.startsWith('/')
+        ? join(this.opts.procRoot ?? '/proc', String(init), 'root', ev.exe)
+        : undefined;
+    const sha256 = ev.sha256 ?? (await this.hasher.digest(ev.pid, undefined, ev.exeId, fallback));
     const event: ExecEvent = sha256 !== undefined ? { ...ev, sha256 } : ev;
     const self = this.remember(event);
-    const init = container?.pid;
     if (init === ev.pid) return { event, tree: [self] };
     // The parent's tree is shared by its children's execs (cached); a parent outside the
     // container (`runc exec`) is replaced by what the container's own exec events tell.

@@ -2,11 +2,12 @@
  * sha256 of the executable a process runs, read through /proc/PID/exe: that
  * link opens the very file the kernel mapped, even inside another mount
  * namespace and even when it has been deleted or replaced since. It only
- * works while the process lives: once it has exited (or exec'd something
- * else) the file it ran cannot be found again — /proc/PID/root + path would
- * name whatever lies at that path now, and resolving a container's symbolic
- * links from the host could lead outside its root — so undefined is
- * returned then. Results are cached by (device, inode, size, mtime,
+ * works while the process lives. Once it has exited, the file it ran is
+ * looked for at the caller's fallback path (the container's root plus the
+ * path exec'd) and taken only if it is that very file by the kernel's
+ * identity of the exec (inode and ctime, see openIdentified): what lies at
+ * a path now, or where a container's symbolic link leads from the host,
+ * is otherwise not hashed. Results are cached by (device, inode, size, mtime,
  * ctime), so a binary run a thousand times is read once; and by the
  * kernel's identity of the file exec'd (ExecEvent.exeId: device, inode,
  * ctime — any write changes the ctime), which answers without a system
@@ -14,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { lruSet } from '../../core/lru.js';
 
@@ -37,7 +38,34 @@ export interface ExecutableHasher {
    * as `/bin/sh` runs `/usr/bin/dash`). `exeId` is the exec event's
    * kernel identity of the file (`device:inode:sec.nsec` of its ctime).
    */
-  digest(pid: number, expectedInode?: string, exeId?: string): Promise<string | undefined>;
+  digest(pid: number, expectedInode?: string, exeId?: string, fallback?: string): Promise<string | undefined>;
+}
+
+/** Linux O_PATH (x86_64 and arm64): a descriptor that names a file without opening it. */
+const O_PATH = 0o10000000;
+
+/**
+ * When the process is gone: the file at `path` (a container's root plus
+ * the path exec'd), but only if it is the very file of the exec — a regular
+ * file with the inode and ctime of `exeId`. It is first taken with O_PATH
+ * (whatever a symbolic link in the container points at is named, never
+ * opened: no device or FIFO is opened), checked with fstat, and only then
+ * opened for reading through /proc/self/fd.
+ */
+async function openIdentified(path: string, exeId: string): Promise<FileHandle | undefined> {
+  const id = parseExeId(exeId);
+  if (id === undefined) return undefined;
+  let ref: FileHandle | undefined;
+  try {
+    ref = await open(path, O_PATH);
+    const st = await ref.stat({ bigint: true });
+    if (!st.isFile() || st.ino.toString() !== id.ino || st.ctimeNs !== id.ctimeNs) return undefined;
+    return await open(`/proc/self/fd/${ref.fd}`, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  } finally {
+    await ref?.close().catch(() => undefined);
+  }
 }
 
 export function createExecutableHasher(opts: ExecutableHasherOptions = {}): ExecutableHasher {
@@ -49,7 +77,7 @@ export function createExecutableHasher(opts: ExecutableHasherOptions = {}): Exec
   const remember = (m: Map<string, string>, k: string, v: string): void => lruSet(m, k, v, cacheSize);
 
   return {
-    async digest(pid, expectedInode, exeId) {
+    async digest(pid, expectedInode, exeId, fallback) {
       if (!Number.isSafeInteger(pid) || pid <= 0) return undefined;
       const known = exeId === undefined ? undefined : byExeId.get(exeId);
       if (known !== undefined) {
@@ -59,11 +87,12 @@ export function createExecutableHasher(opts: ExecutableHasherOptions = {}): Exec
       const id = exeId === undefined ? undefined : parseExeId(exeId);
       const inode = expectedInode ?? id?.ino;
       const link = join(procRoot, String(pid), 'exe');
-      let fh;
+      let fh: FileHandle | undefined;
       try {
         fh = await open(link, constants.O_RDONLY);
       } catch {
-        return undefined;
+        if (fallback !== undefined && exeId !== undefined) fh = await openIdentified(fallback, exeId);
+        if (fh === undefined) return undefined;
       }
       try {
         const st = await fh.stat({ bigint: true });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { appendFile, copyFile, mkdtemp, readFile, realpath, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -201,5 +202,35 @@ describe('/proc readers on real processes', { skip }, () => {
     assert.equal(await createExecutableHasher().digest(pid), undefined);
     assert.equal(await readProcess(-1), undefined);
     assert.equal(await readProcess(2 ** 40), undefined);
+  });
+});
+
+describe('executable hasher, process gone', () => {
+  it('hashes the file at the fallback path only when it is the very file exec’d, and never opens anything else', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mamori-fallback-'));
+    try {
+      const file = join(dir, 'prog');
+      await copyFile('/bin/true', file);
+      const st = statSync(file, { bigint: true });
+      const id = (s: typeof st): string =>
+        `${s.dev}:${s.ino}:${s.ctimeNs / 1_000_000_000n}.${s.ctimeNs % 1_000_000_000n}`;
+      const gone = 0x3ffffff0;
+      const want = `sha256:${createHash('sha256')
+        .update(await readFile(file))
+        .digest('hex')}`;
+      assert.equal(await createExecutableHasher().digest(gone, undefined, id(st), file), want);
+      // Not that file any more (rewritten: new ctime), not a file, or no identity to check: no hash.
+      await sleep(10);
+      await appendFile(file, 'x');
+      assert.equal(await createExecutableHasher().digest(gone, undefined, id(st), file), undefined);
+      const fifo = join(dir, 'fifo');
+      await promisify(execFile)('mkfifo', [fifo]);
+      const fst = statSync(fifo, { bigint: true });
+      // A FIFO would block an open for reading: it is named (O_PATH), never opened.
+      assert.equal(await createExecutableHasher().digest(gone, undefined, id(fst), fifo), undefined);
+      assert.equal(await createExecutableHasher().digest(gone, undefined, undefined, file), undefined);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
