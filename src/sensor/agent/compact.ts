@@ -20,7 +20,7 @@
  */
 import type { ExecCompaction, ExecRepeatEvent } from '../bpftrace/index.js';
 import type { ContainerRef, ExecEvent } from '../model/index.js';
-import type { ExecProgram } from './enrich.js';
+import { execProgram, type ExecProgram } from './enrich.js';
 
 /** A named fingerprint: the exec judged, and the program its repeats run. */
 export interface NamedExec {
@@ -81,15 +81,7 @@ export class ExecCompactor {
     }
     const id = this.nextId++;
     if (!this.channel.allow(event.cgroupId, key, id)) return;
-    const argv = by === 'argv0' ? event.argv.slice(0, 1) : event.argv;
-    const program: ExecProgram = {
-      uid: event.uid,
-      exe: event.exe,
-      argv,
-      comm: event.comm,
-      ...(event.sha256 !== undefined ? { sha256: event.sha256 } : {}),
-      cgroupId: event.cgroupId,
-    };
+    const program = execProgram(event, by === 'argv0' ? event.argv.slice(0, 1) : event.argv);
     const n: NamedExec = {
       id,
       argv0: by === 'argv0',

@@ -24,6 +24,7 @@ export interface EnricherOptions {
 }
 
 const MAX_DEPTH = 16;
+const MAX_TREES = 4096;
 
 /** A program as an exec started it (the ProcessInfo fields that do not change from process to process). */
 export type ExecProgram = Omit<ProcessInfo, 'pid' | 'ppid' | 'time'> & { readonly cgroupId: string };
@@ -34,7 +35,24 @@ interface RememberedExec {
   readonly ppid: number;
   readonly time: number | undefined;
 }
-const MAX_TREES = 4096;
+
+/** The program an exec event starts (argv as given, or a shorter one the caller vouches for). */
+export function execProgram(ev: ExecEvent, argv: readonly string[] = ev.argv): ExecProgram {
+  return {
+    uid: ev.uid,
+    exe: ev.exe,
+    argv,
+    comm: ev.comm,
+    ...(ev.sha256 !== undefined ? { sha256: ev.sha256 } : {}),
+    cgroupId: ev.cgroupId,
+  };
+}
+
+/** A remembered exec as the ProcessInfo of its process. */
+function describe(r: RememberedExec): ProcessInfo {
+  const { cgroupId: _c, ...p } = r.program;
+  return { ...p, pid: r.pid, ppid: r.ppid, ...(r.time !== undefined ? { time: r.time } : {}) };
+}
 
 export class Enricher {
   /** Remembered execs by pid: what the program is (shared by repeats of one exec) and the process's own ids. */
@@ -75,19 +93,9 @@ export class Enricher {
 
   /** Remembers an exec (already hashed) for the trees of its process and its children; its own description. */
   remember(ev: ExecEvent): ProcessInfo {
-    const self: ProcessInfo = {
-      pid: ev.pid,
-      ppid: ev.ppid,
-      uid: ev.uid,
-      exe: ev.exe,
-      argv: ev.argv,
-      comm: ev.comm,
-      ...(ev.sha256 !== undefined ? { sha256: ev.sha256 } : {}),
-      time: ev.time,
-    };
-    const { pid: _p, ppid: _pp, time: _t, ...program } = self;
-    this.keep({ program: { ...program, cgroupId: ev.cgroupId }, pid: ev.pid, ppid: ev.ppid, time: ev.time });
-    return self;
+    const r: RememberedExec = { program: execProgram(ev), pid: ev.pid, ppid: ev.ppid, time: ev.time };
+    this.keep(r);
+    return describe(r);
   }
 
   /**
@@ -101,13 +109,6 @@ export class Enricher {
   private keep(r: RememberedExec): void {
     lruSet(this.execs, r.pid, r, this.opts.rememberExecs ?? 8192);
     this.trees.delete(r.pid);
-  }
-
-  private recalled(pid: number): ProcessInfo | undefined {
-    const r = this.execs.get(pid);
-    if (r === undefined) return undefined;
-    const { cgroupId: _c, ...p } = r.program;
-    return { ...p, pid: r.pid, ppid: r.ppid, ...(r.time !== undefined ? { time: r.time } : {}) };
   }
 
   /** Whether `pid` shares the pid namespace of the container's init (false when unknown). */
@@ -157,8 +158,9 @@ export class Enricher {
     const seen = new Set<number>();
     for (let cur = pid; out.length < MAX_DEPTH && !seen.has(cur);) {
       seen.add(cur);
-      const p = this.recalled(cur);
-      if (!p || (cgroupId !== undefined && this.execs.get(cur)?.program.cgroupId !== cgroupId)) break;
+      const r = this.execs.get(cur);
+      if (!r || (cgroupId !== undefined && r.program.cgroupId !== cgroupId)) break;
+      const p = describe(r);
       out.push(p);
       if (cur === init) break;
       cur = p.ppid;

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, writeSync } from 'node:fs';
-import type { CompactionSpec } from './options.js';
+import { parseU64, type CompactionSpec } from './options.js';
 import { COMPACT_MAGIC } from './script.js';
 
 /** The agent's side of exec compaction (Sensor.compaction). */
@@ -30,15 +30,6 @@ export interface ExecCompaction {
   revoke(cgroupId: string, key: string): boolean;
 }
 
-const U64 = /^[0-9]{1,20}$/;
-const MAX_U64 = 0xffffffffffffffffn;
-
-function u64(text: string): bigint | undefined {
-  if (!U64.test(text)) return undefined;
-  const v = BigInt(text);
-  return v <= MAX_U64 ? v : undefined;
-}
-
 /** Opens the request channel: the script's CompactionSpec, the channel, and close(). */
 export function openCompaction(): { spec: CompactionSpec; channel: ExecCompaction; close(): void } {
   const fd = openSync('/dev/null', 'w');
@@ -47,8 +38,8 @@ export function openCompaction(): { spec: CompactionSpec; channel: ExecCompactio
   const buf = Buffer.alloc(40);
   let open = true;
   const send = (op: bigint, cgroupId: string, key: string, id: number): boolean => {
-    const cg = u64(cgroupId);
-    const k = u64(key);
+    const cg = parseU64(cgroupId);
+    const k = parseU64(key);
     if (!open || cg === undefined || k === undefined || k === 0n) return false;
     buf.writeBigUInt64LE(COMPACT_MAGIC, 0);
     buf.writeBigUInt64LE(op, 8);

@@ -102,11 +102,18 @@ function intIn(v: number | undefined, def: number, lo: number, hi: number, name:
   return v;
 }
 
+/** A decimal u64 (kernel ids, fingerprints), or undefined when the text is not one. */
+export function parseU64(text: string): bigint | undefined {
+  if (!/^[0-9]{1,20}$/.test(text)) return undefined;
+  const v = BigInt(text);
+  return v <= 0xffffffffffffffffn ? v : undefined;
+}
+
 /** A cgroup id as a bpftrace integer literal (validated decimal u64). */
 export function cgroupLiteral(id: string): string {
-  if (!/^[0-9]{1,20}$/.test(id) || BigInt(id) > 0xffffffffffffffffn)
-    throw bad(`invalid cgroup id ${JSON.stringify(id)}`);
-  return BigInt(id).toString();
+  const v = parseU64(id);
+  if (v === undefined) throw bad(`invalid cgroup id ${JSON.stringify(id)}`);
+  return v.toString();
 }
 
 /** A bpftrace string literal for a path: printable ASCII without quotes or backslashes. */
